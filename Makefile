@@ -1,0 +1,57 @@
+# Two commands matter: `make demo` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: help install messages demo serve test lint check clean
+
+help:
+	@echo "make demo   - install, migrate SQLite, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - install and run the whole test suite"
+	@echo "make lint   - ruff, manage.py check, makemigrations --check"
+
+$(BIN)/python:
+	@echo "==> Creating virtualenv in $(VENV)"
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	@echo "==> Installing Python packages (pinned in pyproject.toml, locked in requirements.lock)"
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) messages
+
+messages: $(STAMP)
+	@echo "==> Compiling translations (vi, en)"
+	$(MANAGE) compile_translations
+
+demo: install
+	@echo "==> Migrating the SQLite database (db.sqlite3)"
+	$(MANAGE) migrate --noinput
+	@echo "==> Loading demo data"
+	$(MANAGE) load_demo
+	@echo "==> Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+serve: install
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install
+	@echo "==> Running the test suite ($${DATABASE_URL:-SQLite})"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ staticfiles/

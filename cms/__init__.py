@@ -1,0 +1,1 @@
+"""Wagtail content: home page, site settings, and (later) news, fairs, livestreams, producers."""

@@ -1,0 +1,272 @@
+"""Demo data: the programme's real cases from the 2023 plan plus clearly marked samples.
+
+Certificates go through the same import path as the registry feed; products, producers,
+images (drawn with Pillow now, not stored in git) and the home page are created here.
+Running it again updates in place.
+"""
+
+import io
+import json
+import secrets
+from pathlib import Path
+
+from anyascii import anyascii
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import translation
+from oscar.apps.catalogue.categories import create_from_breadcrumbs
+from oscar.core.loading import get_model
+from PIL import Image, ImageDraw, ImageFont
+from wagtail.models import Locale
+
+from cms.models import HomePage, SiteIdentity
+from traceability.models import Certification, Producer
+from traceability.registry import import_records
+from traceability.rules import ProductGroup
+
+DATA_DIR = Path(__file__).resolve().parent / "demo_data"
+
+Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductImage = get_model("catalogue", "ProductImage")
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+Country = get_model("address", "Country")
+
+GROUP_COLOURS = {
+    ProductGroup.FOOD: ((11, 107, 58), (196, 160, 58)),
+    ProductGroup.BEVERAGES: ((120, 38, 60), (224, 170, 90)),
+    ProductGroup.HERBAL: ((46, 94, 40), (150, 190, 110)),
+    ProductGroup.TEXTILES: ((150, 30, 40), (40, 50, 120)),
+    ProductGroup.SOUVENIRS: ((110, 72, 30), (210, 170, 110)),
+    ProductGroup.TOURISM: ((20, 80, 120), (120, 180, 200)),
+}
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",
+)
+
+
+def read_json(name):
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+def _font(size):
+    for path in FONT_CANDIDATES:
+        if Path(path).exists():
+            return ImageFont.truetype(path, size), True
+    return ImageFont.load_default(size=size), False
+
+
+def placeholder_image(title, group, width=800, height=600):
+    """A JPEG that says what the product is: a gradient in the group's colours and the title."""
+    top, bottom = GROUP_COLOURS.get(group, ((80, 80, 80), (160, 160, 160)))
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / (height - 1)
+        draw.line(
+            [(0, y), (width, y)],
+            fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=False)),
+        )
+    font, unicode_ok = _font(44)
+    small, _ = _font(26)
+    text = title if unicode_ok else anyascii(title)
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) > width - 80 and line:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    lines.append(line)
+    y = height // 2 - 28 * len(lines)
+    for line in lines[:5]:
+        draw.text((40, y), line, font=font, fill="white")
+        y += 56
+    caption = "Ảnh minh họa · OCOP" if unicode_ok else "Anh minh hoa - OCOP"
+    draw.text((40, height - 60), caption, font=small, fill=(255, 255, 255))
+    draw.text((width - 120, 30), "★★★", font=small if unicode_ok else small, fill=(255, 210, 122))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def load_certifications(log):
+    feed = read_json("registry_feed.json")
+    result = import_records(feed["results"])
+    log(
+        f"certifications: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {len(result.errors)} errors"
+    )
+    for error in result.errors:
+        log(f"  ! {error}")
+    return result
+
+
+def load_producers(producers, log):
+    by_tax_code = {}
+    for row in producers:
+        producer, _ = Producer.objects.update_or_create(
+            tax_code=row["tax_code"],
+            defaults={
+                "name": row["name"],
+                "kind": row["kind"],
+                "commune_code": row["commune_code"],
+                "phone": row.get("phone", ""),
+                "story": row.get("story_vi", ""),
+                "is_demo": row["is_demo"],
+            },
+        )
+        by_tax_code[row["tax_code"]] = producer
+    log(f"producers: {len(by_tax_code)}")
+    return by_tax_code
+
+
+def _categories():
+    with translation.override("vi"):
+        return {group: create_from_breadcrumbs(str(group.label)) for group in ProductGroup}
+
+
+def load_products(products, producers, log):
+    goods, _ = ProductClass.objects.get_or_create(
+        name="Sản phẩm OCOP", defaults={"requires_shipping": True, "track_stock": True}
+    )
+    services, _ = ProductClass.objects.get_or_create(
+        name="Dịch vụ du lịch OCOP", defaults={"requires_shipping": False, "track_stock": True}
+    )
+    categories = _categories()
+    certificates = {c.registry_id: c for c in Certification.objects.all()}
+    demo_registry_ids = []
+    images = 0
+    for row in products:
+        producer = producers[row["producer_tax_code"]]
+        group = ProductGroup(row["product_group"])
+        certificate = certificates.get(row["registry_id"]) if row["registry_id"] else None
+        if certificate and row["is_demo"]:
+            demo_registry_ids.append(certificate.registry_id)
+        product, _ = Product.objects.update_or_create(
+            upc=row["sku"],
+            defaults={
+                "title": row["title"],
+                "description": "".join(
+                    f"<p>{para}</p>" for para in row["description_vi"].split("\n") if para
+                ),
+                "product_class": services if group == ProductGroup.TOURISM else goods,
+                "producer": producer,
+                "certification": certificate,
+                "gtin": row.get("gtin") or "",
+                "is_demo": row["is_demo"],
+                "is_public": True,
+            },
+        )
+        ProductCategory.objects.get_or_create(product=product, category=categories[group])
+        partner, _ = Partner.objects.get_or_create(
+            code=producer.slug, defaults={"name": producer.name}
+        )
+        StockRecord.objects.update_or_create(
+            product=product,
+            partner=partner,
+            defaults={
+                "partner_sku": row["sku"],
+                "price": row["price"],
+                "price_currency": settings.OSCAR_DEFAULT_CURRENCY,
+                "num_in_stock": row["stock"],
+            },
+        )
+        if not product.images.exists():
+            image = ProductImage(product=product, caption=row["title"], display_order=0)
+            name = f"{product.slug or row['sku'].lower()}.jpg"
+            image.original.save(
+                name, ContentFile(placeholder_image(row["title"], group)), save=True
+            )
+            images += 1
+    Certification.objects.filter(registry_id__in=demo_registry_ids).update(is_demo=True)
+    log(f"products: {len(products)} ({images} images drawn)")
+
+
+HOME_VI = {
+    "title": "Sản phẩm OCOP Điện Biên",
+    "hero_title": "Sản phẩm OCOP Điện Biên — đúng sao, đúng nguồn gốc",
+    "intro": (
+        "<p>Mua trực tiếp sản phẩm của các chủ thể OCOP trong tỉnh: chè Shan tuyết, gạo, "
+        "cà phê, thổ cẩm và dịch vụ du lịch cộng đồng. Số sao và giấy chứng nhận của từng sản "
+        "phẩm được đối chiếu với cơ sở dữ liệu chứng nhận của tỉnh mỗi ngày.</p>"
+        "<p><em>Trang trình diễn: phần lớn sản phẩm là dữ liệu mẫu, được ghi rõ trên từng "
+        "sản phẩm.</em></p>"
+    ),
+}
+HOME_EN = {
+    "title": "OCOP products of Điện Biên",
+    "hero_title": "OCOP products of Điện Biên — true stars, true origin",
+    "intro": (
+        "<p>Buy directly from the province's OCOP producers: Shan tuyết tea, rice, coffee, "
+        "brocade and community tourism. Each product's stars and certificate are checked "
+        "against the province's certification registry every day.</p>"
+        "<p><em>Demo site: most products are sample data, marked as such on each product.</em></p>"
+    ),
+}
+
+
+def load_pages(log):
+    home = HomePage.objects.filter(locale__language_code="vi").first()
+    if home is None:
+        raise RuntimeError("The home page is missing: run `manage.py migrate` first")
+    for field, value in HOME_VI.items():
+        setattr(home, field, value)
+    home.save_revision().publish()
+    english, _ = Locale.objects.get_or_create(language_code="en")
+    translation_page = home.get_translation_or_none(english)
+    if translation_page is None:
+        translation_page = home.copy_for_translation(english)
+    for field, value in HOME_EN.items():
+        setattr(translation_page, field, value)
+    translation_page.save_revision().publish()
+    identity = SiteIdentity.load()
+    identity.programme_name = "Chương trình OCOP tỉnh Điện Biên (dữ liệu trình diễn)"
+    identity.operator = "Văn phòng Điều phối nông thôn mới tỉnh (ví dụ)"
+    identity.email = "ocop@example.vn"
+    identity.save()
+    log("pages: home (vi, en), site identity")
+
+
+def ensure_shipping_country():
+    Country.objects.update_or_create(
+        iso_3166_1_a2="VN",
+        defaults={
+            "iso_3166_1_a3": "VNM",
+            "iso_3166_1_numeric": "704",
+            "printable_name": "Việt Nam",
+            "name": "Socialist Republic of Viet Nam",
+            "is_shipping_country": True,
+            "display_order": 1,
+        },
+    )
+
+
+def ensure_staff_user(username="admin", password=None):
+    """A superuser for the demo; returns (username, password) to print."""
+    password = password or secrets.token_urlsafe(9)
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": "admin@ocop.example"}
+    )
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    return username, password
+
+
+@transaction.atomic
+def load_demo(log=print, admin_password=None):
+    catalogue = read_json("catalogue.json")
+    load_certifications(log)
+    producers = load_producers(catalogue["producers"], log)
+    load_products(catalogue["products"], producers, log)
+    load_pages(log)
+    ensure_shipping_country()
+    return ensure_staff_user(password=admin_password)

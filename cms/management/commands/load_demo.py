@@ -1,0 +1,25 @@
+"""`manage.py load_demo`: load (or refresh) the demo data and print the staff login."""
+
+from django.core.management.base import BaseCommand
+
+from cms.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo producers, certificates, products and pages; create a staff login."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--admin-password", help="Password for the 'admin' user (random by default)."
+        )
+
+    def handle(self, *args, **options):
+        username, password = load_demo(
+            log=lambda line: self.stdout.write(f"  {line}"),
+            admin_password=options["admin_password"],
+        )
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(
+            f"Staff login: {username} / {password}  "
+            "(Wagtail /admin/, shop dashboard /shop/dashboard/, Django /django-admin/)"
+        )

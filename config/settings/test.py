@@ -1,0 +1,18 @@
+"""Test settings: SQLite by default, PostgreSQL when DATABASE_URL points at one."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES
+
+DEBUG = False
+SECRET_KEY = "test-only-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="ocop-test-media-")
+SITE_URL = "https://ocop.test"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "ocop.test"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, so --reuse-db keeps the migrated schema between runs.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}

@@ -1,0 +1,52 @@
+"""Catalogue products carry who made them, where, and which certificate they sell under."""
+
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.catalogue.abstract_models import AbstractProduct
+
+from traceability.certification import standing
+from traceability.validators import validate_gtin
+
+
+class Product(AbstractProduct):
+    producer = models.ForeignKey(
+        "traceability.Producer",
+        verbose_name=_("producer"),
+        related_name="products",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    certification = models.ForeignKey(
+        "traceability.Certification",
+        verbose_name=_("OCOP certification"),
+        related_name="products",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("The registry record this product is sold under."),
+    )
+    gtin = models.CharField(
+        _("GTIN"),
+        max_length=14,
+        blank=True,
+        db_index=True,
+        validators=[validate_gtin],
+        help_text=_("Barcode number (GTIN-8/12/13/14), if the product has one."),
+    )
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Sample product loaded for demonstration.")
+    )
+
+    @cached_property
+    def standing(self):
+        """Certification standing today (state, stars while certified)."""
+        return standing(self.certification)
+
+    @property
+    def commune_name(self):
+        return self.producer.commune_name if self.producer_id else ""
+
+
+from oscar.apps.catalogue.models import *  # noqa: E402,F403

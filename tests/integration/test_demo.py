@@ -1,0 +1,65 @@
+"""The demo data: honest real cases from the 2023 plan plus marked samples, loadable twice."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from oscar.core.loading import get_model
+
+from traceability.certification import State
+from traceability.models import Certification, Producer
+from traceability.places import commune
+from traceability.rules import ProductGroup
+
+pytestmark = pytest.mark.django_db
+
+Product = get_model("catalogue", "Product")
+
+
+@pytest.fixture
+def demo():
+    out = io.StringIO()
+    call_command("load_demo", admin_password="demo-pass", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_covers_all_groups_and_several_communes(demo):
+    assert "Staff login: admin / demo-pass" in demo
+    products = Product.objects.select_related("producer", "certification")
+    assert products.count() >= 30
+    groups = {p.certification.product_group for p in products if p.certification}
+    assert groups == set(ProductGroup.values)
+    communes = {p.producer.commune_code for p in products}
+    assert len(communes) >= 5
+    assert all(commune(code).province_code == 11 for code in communes)
+    assert all(p.images.exists() for p in products)
+    assert all(p.stockrecords.get().price == int(p.stockrecords.get().price) for p in products)
+
+
+def test_demo_tells_the_real_cases_truthfully(demo):
+    huong_linh = Producer.objects.get(name="Công ty TNHH Hương Linh")
+    assert not huong_linh.is_demo
+    teas = Product.objects.filter(producer=huong_linh)
+    assert teas.count() == 3
+    for tea in teas:
+        assert tea.certification.decision_date.year == 2019
+        assert tea.standing.state == State.EXPIRED
+        assert not tea.is_demo
+    mong_pe = Product.objects.get(title__startswith="Rượu Mông pê Tả Chải")
+    assert mong_pe.certification is None and mong_pe.standing.state == State.NOT_CERTIFIED
+    samples = Product.objects.filter(is_demo=True)
+    assert samples.count() >= 30
+    assert Certification.objects.filter(is_demo=True).count() >= 28
+
+
+def test_demo_loads_twice_without_duplicates(demo, client):
+    counts = (Product.objects.count(), Producer.objects.count(), Certification.objects.count())
+    call_command("load_demo", admin_password="again", stdout=io.StringIO())
+    assert counts == (
+        Product.objects.count(),
+        Producer.objects.count(),
+        Certification.objects.count(),
+    )
+    home = client.get("/").content.decode()
+    assert "Sản phẩm OCOP Điện Biên" in home
+    assert "OCOP products of Điện Biên" in client.get("/en/").content.decode()

@@ -1,0 +1,30 @@
+"""Staff find the three back offices and can move between them."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_wagtail_admin_links_to_shop_dashboard_and_django_admin(staff_client):
+    page = staff_client.get("/admin/").content.decode()
+    assert "/shop/dashboard/" in page and "/django-admin/" in page
+
+
+def test_oscar_dashboard_links_to_wagtail_and_django_admin(staff_client):
+    response = staff_client.get("/shop/dashboard/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="/admin/"' in page and 'href="/django-admin/"' in page
+
+
+def test_django_admin_links_to_wagtail_and_shop_dashboard(staff_client):
+    response = staff_client.get("/django-admin/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="/admin/"' in page and "/shop/dashboard/" in page
+
+
+def test_back_offices_are_closed_to_visitors(client):
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/shop/dashboard/").status_code == 302
+    assert client.get("/django-admin/").status_code == 302

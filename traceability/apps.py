@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TraceabilityConfig(AppConfig):
+    name = "traceability"
+    verbose_name = _("Certification and traceability")
+    default_auto_field = "django.db.models.BigAutoField"
