@@ -91,7 +91,6 @@ def placeholder_image(title, group, width=800, height=600):
         y += 56
     caption = "Ảnh minh họa · OCOP" if unicode_ok else "Anh minh hoa - OCOP"
     draw.text((40, height - 60), caption, font=small, fill=(255, 255, 255))
-    draw.text((width - 120, 30), "★★★", font=small if unicode_ok else small, fill=(255, 210, 122))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
     return buffer.getvalue()
