@@ -82,3 +82,24 @@ def test_fresh_clone_has_everything_the_make_targets_use(fresh_clone):
     ):
         assert needed in tracked
     assert not any(name.endswith((".mo", ".sqlite3")) for name in tracked)
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without_essentials(missing):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="s3cret-for-this-test",
+        ALLOWED_HOSTS="ocop.example",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/ocop",
+    )
+    del env[missing]
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable" in result.stderr

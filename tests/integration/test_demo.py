@@ -33,6 +33,8 @@ def test_demo_covers_all_groups_and_several_communes(demo):
     assert len(communes) >= 5
     assert all(commune(code).province_code == 11 for code in communes)
     assert all(p.images.exists() for p in products)
+    category_names = {c.name for p in products for c in p.categories.all()}
+    assert {"Thực phẩm", "Thảo dược", "Vải và may mặc"} <= category_names
     assert all(p.stockrecords.get().price == int(p.stockrecords.get().price) for p in products)
 
 

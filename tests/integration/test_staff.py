@@ -28,3 +28,11 @@ def test_back_offices_are_closed_to_visitors(client):
     assert client.get("/admin/").status_code == 302
     assert client.get("/shop/dashboard/").status_code == 302
     assert client.get("/django-admin/").status_code == 302
+
+
+def test_staff_can_open_the_home_page_and_site_identity_in_wagtail(staff_client):
+    from cms.models import HomePage
+
+    home = HomePage.objects.get(locale__language_code="vi")
+    assert staff_client.get(f"/admin/pages/{home.pk}/edit/").status_code == 200
+    assert staff_client.get("/admin/settings/cms/siteidentity/", follow=True).status_code == 200
