@@ -23,7 +23,7 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	@echo "==> Installing Python packages (pinned in pyproject.toml, locked in requirements.lock)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP) messages
