@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "sorl.thumbnail",
     "django_tables2",
     "django_tasks",
+    "ninja",  # serves the API docs from local static files, not a CDN
 ]
 
 MIDDLEWARE = [

@@ -81,3 +81,9 @@ def test_openapi_document_describes_products(client):
     assert "/api/v1/products" in schema["paths"]
     product = schema["components"]["schemas"]["ProductOut"]
     assert set(product["properties"]) == FIELDS
+
+
+def test_api_docs_load_nothing_from_other_hosts(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "https://" not in page and "http://" not in page.replace("http://testserver", "")

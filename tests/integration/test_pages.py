@@ -117,3 +117,12 @@ def test_bad_catalogue_page_number_redirects_to_the_first_page(client):
     response = client.get("/shop/catalogue/?page=999")
     assert response.status_code == 302
     assert response["Location"] == "/shop/catalogue/"
+
+
+def test_pages_load_no_scripts_or_styles_from_other_hosts(client):
+    product = certified_product()
+    for url in ("/", "/shop/catalogue/", product.get_absolute_url(), "/shop/basket/"):
+        page = text(client.get(url))
+        assets = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', page)
+        assert assets, url
+        assert [a for a in assets if a.startswith(("http:", "https:", "//"))] == [], url
