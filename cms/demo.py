@@ -5,6 +5,7 @@ images (drawn with Pillow now, not stored in git) and the home page are created 
 Running it again updates in place.
 """
 
+import datetime
 import io
 import json
 import secrets
@@ -15,16 +16,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 from wagtail.models import Locale
 
 from cms.models import HomePage, SiteIdentity
-from traceability.models import Certification, Producer
-from traceability.registry import import_records
+from traceability.models import Certification, Producer, Source
 from traceability.rules import ProductGroup
+from traceability.sync import run_sync
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -96,16 +97,45 @@ def placeholder_image(title, group, width=800, height=600):
     return buffer.getvalue()
 
 
-def load_certifications(log):
+def rebase_samples(records, sample_ids, as_of, today):
+    """Move sample certificates' dates so that, seen from today, they stand as they did on
+    `as_of` (some expiring, some lapsed). Real records keep their dates."""
+    shift = today - as_of
+    for record in records:
+        if record["id"] in sample_ids and shift:
+            record = dict(record)
+            for name in ("decision_date", "valid_until"):
+                day = datetime.date.fromisoformat(record[name]) + shift
+                record[name] = day.isoformat()
+            updated = datetime.datetime.fromisoformat(record["updated_at"]) + shift
+            record["updated_at"] = updated.isoformat()
+        yield record
+
+
+def load_certifications(sample_ids, log):
+    """The demo feed file, through the same sync as the registry's feed."""
     feed = read_json("registry_feed.json")
-    result = import_records(feed["results"])
-    log(
-        f"certifications: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {len(result.errors)} errors"
+    today = timezone.localdate()
+    records = list(
+        rebase_samples(
+            feed["results"], sample_ids, datetime.date.fromisoformat(feed["as_of"]), today
+        )
     )
-    for error in result.errors:
-        log(f"  ! {error}")
-    return result
+    run = run_sync(
+        [records],
+        source=Source.FEED,
+        location="cms/demo_data/registry_feed.json",
+        started_by="load_demo",
+        skip_stale=False,
+    )
+    log(
+        f"certifications: {run.created} created, {run.updated} updated, "
+        f"{run.unchanged} unchanged, {run.skipped} skipped"
+    )
+    for problem in run.problems:
+        log(f"  ! {problem}")
+    Certification.objects.filter(registry_id__in=sample_ids).update(is_demo=True)
+    return run
 
 
 def load_producers(producers, log):
@@ -141,14 +171,11 @@ def load_products(products, producers, log):
     )
     categories = _categories()
     certificates = {c.registry_id: c for c in Certification.objects.all()}
-    demo_registry_ids = []
     images = 0
     for row in products:
         producer = producers[row["producer_tax_code"]]
         group = ProductGroup(row["product_group"])
         certificate = certificates.get(row["registry_id"]) if row["registry_id"] else None
-        if certificate and row["is_demo"]:
-            demo_registry_ids.append(certificate.registry_id)
         product, _ = Product.objects.update_or_create(
             upc=row["sku"],
             defaults={
@@ -185,7 +212,6 @@ def load_products(products, producers, log):
                 name, ContentFile(placeholder_image(row["title"], group)), save=True
             )
             images += 1
-    Certification.objects.filter(registry_id__in=demo_registry_ids).update(is_demo=True)
     log(f"products: {len(products)} ({images} images drawn)")
 
 
@@ -263,7 +289,10 @@ def ensure_staff_user(username="admin", password=None):
 @transaction.atomic
 def load_demo(log=print, admin_password=None):
     catalogue = read_json("catalogue.json")
-    load_certifications(log)
+    sample_ids = {
+        p["registry_id"] for p in catalogue["products"] if p["is_demo"] and p["registry_id"]
+    }
+    load_certifications(sample_ids, log)
     producers = load_producers(catalogue["producers"], log)
     load_products(catalogue["products"], producers, log)
     load_pages(log)

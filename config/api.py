@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from shop.api import router as catalogue_router
+from traceability.api import router as certification_router
 
 api = NinjaAPI(
     title="OCOP storefront API",
@@ -13,6 +14,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", catalogue_router)
+api.add_router("/", certification_router)
 
 
 @api.exception_handler(ValidationError)

@@ -1,6 +1,21 @@
-from django.contrib import admin
+"""Django admin for the certification mirror: read-only records, history, syncs and imports."""
 
-from .models import Certification, Producer
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tasks import TaskResultStatus
+
+from .certification import State, current_filter, state_of
+from .models import Certification, CertificationChange, Producer, SyncRun
+from .rules import EXPIRY_NOTICE_DAYS
+from .spreadsheet import COLUMNS, SpreadsheetInvalid, import_spreadsheet
+from .tasks import sync_registry_task
 
 
 @admin.register(Producer)
@@ -11,20 +26,189 @@ class ProducerAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+def state_q(state, today):
+    """SQL for one computed state (mirrors traceability.certification.state_of)."""
+    soon = today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS - 1)
+    if state == State.REVOKED:
+        return Q(status="revoked")
+    if state == State.SUSPENDED:
+        return Q(status="suspended")
+    if state == State.EXPIRED:
+        return Q(status="active", valid_until__lt=today)
+    if state == State.EXPIRING:
+        return current_filter(today) & Q(valid_until__lte=soon)
+    return current_filter(today) & Q(valid_until__gt=soon)
+
+
+class TodayStateFilter(admin.SimpleListFilter):
+    title = _("state today")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [(s.value, s.label) for s in State if s != State.NOT_CERTIFIED]
+
+    def queryset(self, request, queryset):
+        if self.value() in State.values:
+            return queryset.filter(state_q(State(self.value()), timezone.localdate()))
+        return queryset
+
+
+class ExpiresWithinFilter(admin.SimpleListFilter):
+    title = _("expires within")
+    parameter_name = "expires_within"
+
+    def lookups(self, request, model_admin):
+        return [("30", _("30 days")), ("90", _("90 days"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("30", "90"):
+            today = timezone.localdate()
+            end = today + datetime.timedelta(days=int(self.value()))
+            return queryset.filter(current_filter(today), valid_until__lte=end)
+        return queryset
+
+
+class ChangeInline(admin.TabularInline):
+    model = CertificationChange
+    fields = ("changed_at", "field", "old_value", "new_value", "changed_by", "run")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-changed_at", "-pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SpreadsheetForm(forms.Form):
+    file = forms.FileField(
+        label=_("Decision spreadsheet (.csv or .xlsx)"),
+        help_text=_("One row per product, with the column headers listed below."),
+    )
+
+
 @admin.register(Certification)
 class CertificationAdmin(admin.ModelAdmin):
+    """The mirror is the registry's word: staff read it here and change it at the source."""
+
     list_display = (
         "registry_id",
         "product_name",
         "producer",
         "stars",
+        "state_today",
         "decision_no",
-        "decision_date",
         "valid_until",
-        "status",
+        "last_confirmed_at",
         "is_demo",
     )
-    list_filter = ("stars", "status", "product_group", "is_demo")
-    search_fields = ("registry_id", "product_name", "decision_no", "producer__name")
+    list_filter = (
+        TodayStateFilter,
+        ExpiresWithinFilter,
+        "stars",
+        "status",
+        "product_group",
+        "source",
+        "is_demo",
+    )
+    search_fields = ("registry_id", "product_name", "decision_no", "producer__name", "gtins")
     date_hierarchy = "decision_date"
     list_select_related = ("producer",)
+    inlines = [ChangeInline]
+    change_list_template = "admin/traceability/certification/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("state today"))
+    def state_today(self, obj):
+        return state_of(obj).label
+
+    def get_urls(self):
+        extra = [
+            path(
+                "sync/",
+                self.admin_site.admin_view(self.sync_view),
+                name="traceability_certification_sync",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="traceability_certification_import",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def sync_view(self, request):
+        if request.method != "POST":
+            return redirect("admin:traceability_certification_changelist")
+        result = sync_registry_task.enqueue(full=False, started_by=request.user.get_username())
+        if result.status == TaskResultStatus.SUCCESSFUL:
+            return redirect("admin:traceability_syncrun_change", result.return_value)
+        if result.status == TaskResultStatus.FAILED:
+            messages.error(request, _("The sync could not run; see the server log."))
+        else:
+            messages.info(request, _("The sync has been queued; it appears here when it starts."))
+        return redirect("admin:traceability_syncrun_changelist")
+
+    def import_view(self, request):
+        form = SpreadsheetForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                run = import_spreadsheet(
+                    upload.name, upload.read(), started_by=request.user.get_username()
+                )
+            except SpreadsheetInvalid as exc:
+                problems = exc.problems
+                messages.error(request, _("Nothing was imported: the file has problems."))
+            else:
+                messages.success(
+                    request,
+                    _("Imported %(created)s new and %(updated)s changed certificates.")
+                    % {"created": run.created, "updated": run.updated},
+                )
+                return redirect("admin:traceability_syncrun_change", run.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a certification decision"),
+            "form": form,
+            "problems": problems,
+            "columns": COLUMNS,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/traceability/certification/import.html", context)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "source",
+        "status",
+        "processed",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+        "started_by",
+    )
+    list_filter = ("status", "source")
+    inlines = [ChangeInline]
+    change_form_template = "admin/traceability/syncrun/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_changelist_url(self):
+        return reverse("admin:traceability_syncrun_changelist")

@@ -1,8 +1,13 @@
-"""Producers (chủ thể) and the local mirror of the province's certification registry."""
+"""Producers (chủ thể), the local mirror of the province's certification registry, its history."""
+
+import datetime
 
 from anyascii import anyascii
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +72,11 @@ class Producer(models.Model):
         return found.name if found else ""
 
 
+class Source(models.TextChoices):
+    FEED = "feed", _("Registry feed")
+    FILE = "file", _("Decision spreadsheet")
+
+
 class Certification(models.Model):
     """One OCOP certificate as the registry states it (keyed by the registry's id)."""
 
@@ -101,6 +111,12 @@ class Certification(models.Model):
     last_confirmed_at = models.DateTimeField(
         _("last confirmed by the registry"), null=True, blank=True
     )
+    source = models.CharField(
+        _("source"), max_length=8, choices=Source.choices, default=Source.FEED
+    )
+    raw = models.JSONField(
+        _("record as received"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -113,3 +129,77 @@ class Certification(models.Model):
 
     def get_admin_url(self):
         return reverse("admin:traceability_certification_change", args=[self.pk])
+
+    @property
+    def confirmation_is_stale(self):
+        """True when the registry has not confirmed this record for longer than allowed."""
+        if self.last_confirmed_at is None:
+            return True
+        limit = datetime.timedelta(days=settings.REGISTRY_STALE_AFTER_DAYS)
+        return timezone.now() - self.last_confirmed_at > limit
+
+
+class SyncRun(models.Model):
+    """One pull of the feed or import of a spreadsheet, with what it did."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        PARTIAL = "partial", _("Finished with skipped records")
+        FAILED = "failed", _("Failed")
+
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    location = models.CharField(_("feed URL or file"), max_length=500, blank=True)
+    updated_since = models.DateTimeField(_("asked for changes since"), null=True, blank=True)
+    high_water_mark = models.DateTimeField(_("newest registry update seen"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    started_by = models.CharField(_("started by"), max_length=150, blank=True)
+    pages = models.PositiveIntegerField(_("pages read"), default=0)
+    processed = models.PositiveIntegerField(_("records read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("registry sync")
+        verbose_name_plural = _("registry syncs")
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def succeeded(self):
+        return self.status == self.Status.SUCCEEDED
+
+
+class CertificationChange(models.Model):
+    """One field of one certificate changed by a sync or an import: old → new."""
+
+    certification = models.ForeignKey(
+        Certification, related_name="changes", on_delete=models.CASCADE
+    )
+    run = models.ForeignKey(
+        SyncRun, related_name="changes", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    changed_by = models.CharField(_("changed by"), max_length=150, blank=True)
+    field = models.CharField(_("field"), max_length=32)
+    old_value = models.JSONField(_("old value"), null=True, encoder=DjangoJSONEncoder)
+    new_value = models.JSONField(_("new value"), null=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("certification change")
+        verbose_name_plural = _("certification changes")
+        ordering = ["-changed_at", "pk"]
+        indexes = [models.Index(fields=["field", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.certification.registry_id}: {self.field} {self.old_value} → {self.new_value}"

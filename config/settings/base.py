@@ -256,3 +256,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Certification registry (see traceability/) ----------------------------------------------
+REGISTRY_URL = env("REGISTRY_URL", default="").rstrip("/")
+REGISTRY_TOKEN = env("REGISTRY_TOKEN", default="")
+REGISTRY_TIMEOUT = env.float("REGISTRY_TIMEOUT", default=20.0)  # seconds per request
+REGISTRY_MAX_PAGES = env.int("REGISTRY_MAX_PAGES", default=10000)  # guards against endless feeds
+# Pages say "last confirmed on …" when the registry has not confirmed a record for this long.
+REGISTRY_STALE_AFTER_DAYS = env.int("REGISTRY_STALE_AFTER_DAYS", default=7)

@@ -3,3 +3,7 @@ import oscar.apps.catalogue.apps as apps
 
 class CatalogueConfig(apps.CatalogueConfig):
     name = "shop.catalogue"
+
+    def ready(self):
+        super().ready()
+        from . import receivers  # noqa: F401

@@ -4,9 +4,27 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractProduct
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from traceability.certification import standing
-from traceability.validators import validate_gtin
+from traceability.validators import normalise_gtin, validate_gtin
+
+
+@register_setting(icon="list-ul")
+class CatalogueDisplay(BaseGenericSetting):
+    """Staff's choices for how the catalogue lists products."""
+
+    hide_uncertified = models.BooleanField(
+        _("hide products that cannot be sold"),
+        default=False,
+        help_text=_(
+            "When a certificate lapses, is suspended or revoked, hide the product from "
+            "listings. When off, it stays listed and is clearly marked as not for sale."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("catalogue display")
 
 
 class Product(AbstractProduct):
@@ -38,6 +56,15 @@ class Product(AbstractProduct):
     is_demo = models.BooleanField(
         _("demo data"), default=False, help_text=_("Sample product loaded for demonstration.")
     )
+
+    def save(self, *args, **kwargs):
+        # Stored as GTIN-14 so that it matches the registry's GTINs and the QR URIs.
+        if self.gtin:
+            try:
+                self.gtin = normalise_gtin(self.gtin)
+            except ValueError:
+                pass  # left as typed; the field's validator explains the problem in forms
+        super().save(*args, **kwargs)
 
     @cached_property
     def standing(self):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from traceability.places import commune
+from traceability.api import certification_brief, commune_out
 
 
 def whole_dong(amount):
@@ -18,7 +18,6 @@ def product_summary(product, strategy, request):
     info = strategy.fetch_for_product(product)
     price = whole_dong(info.price.incl_tax) if info.price.exists else None
     producer = product.producer
-    place = commune(producer.commune_code) if producer else None
     certificate = product.certification
     return {
         "id": product.pk,
@@ -28,8 +27,9 @@ def product_summary(product, strategy, request):
         "currency": info.price.currency if info.price.exists else settings.OSCAR_DEFAULT_CURRENCY,
         "stars": product.standing.stars,
         "producer": {"name": producer.name, "kind": producer.kind} if producer else None,
-        "commune": {"code": place.code, "name": place.name} if place else None,
+        "commune": commune_out(producer.commune_code) if producer else None,
         "gtin": product.gtin or None,
         "registry_id": certificate.registry_id if certificate else None,
         "purchasable": info.availability.is_available_to_buy,
+        "certification": certification_brief(certificate),
     }

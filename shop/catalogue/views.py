@@ -18,6 +18,10 @@ from django.views.generic import ListView
 from oscar.apps.catalogue.views import *  # noqa: F403
 from oscar.core.loading import get_model
 
+from traceability.certification import current_filter
+
+from .models import CatalogueDisplay
+
 Product = get_model("catalogue", "Product")
 Category = get_model("catalogue", "Category")
 
@@ -72,7 +76,10 @@ class CatalogueView(ListView):
         return self.request.path
 
     def products(self):
-        return Product.objects.browsable().base_queryset()
+        products = Product.objects.browsable().base_queryset()
+        if CatalogueDisplay.load(request_or_site=self.request).hide_uncertified:
+            products = products.filter(current_filter(prefix="certification__"))
+        return products
 
     def get_queryset(self):
         return (

@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.availability import *  # noqa: F403
-from oscar.apps.partner.availability import Base
+from oscar.apps.partner.availability import Unavailable
 
 
-class NotCertified(Base):
+class NotCertified(Unavailable):
     """The certificate lapsed, was suspended or revoked, or there is none: not for sale."""
 
     code = "not-certified"

@@ -18,6 +18,7 @@ FIELDS = {
     "gtin",
     "registry_id",
     "purchasable",
+    "certification",
 }
 
 
@@ -38,6 +39,19 @@ def test_products_shape(client):
     assert item["commune"] == {"code": 3217, "name": "Xã Tủa Chùa"}
     assert item["registry_id"].startswith("DB-TEST-")
     assert item["url"].startswith("http://testserver/shop/catalogue/")
+    certification = item["certification"]
+    assert set(certification) == {
+        "registry_id",
+        "status",
+        "stars",
+        "decision_no",
+        "decision_date",
+        "valid_until",
+        "issuer",
+        "confirmed_at",
+    }
+    assert certification["status"] == "active" and certification["stars"] == 4
+    assert certification["registry_id"] == item["registry_id"]
 
 
 def test_uncertified_product_is_listed_without_stars_and_not_purchasable(client):
@@ -47,6 +61,7 @@ def test_uncertified_product_is_listed_without_stars_and_not_purchasable(client)
     item = client.get("/api/v1/products").json()["results"][0]
     assert item["stars"] is None and item["purchasable"] is False and item["registry_id"] is None
     assert item["producer"] is None and item["commune"] is None and item["gtin"] is None
+    assert item["certification"] is None
 
 
 def test_pagination_follows_next(client):
@@ -79,6 +94,7 @@ def test_openapi_document_describes_products(client):
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/products" in schema["paths"]
+    assert "/api/v1/certifications" in schema["paths"]
     product = schema["components"]["schemas"]["ProductOut"]
     assert set(product["properties"]) == FIELDS
 

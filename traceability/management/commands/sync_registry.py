@@ -1,0 +1,60 @@
+"""`manage.py sync_registry [--full] [--file PATH]`: pull the registry feed or import a file."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from traceability.models import SyncRun
+from traceability.spreadsheet import SpreadsheetInvalid, import_spreadsheet
+from traceability.tasks import sync_from_feed, sync_from_feed_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Bring the certification mirror up to date: pull the registry feed (incremental by "
+        "default), or import a decision spreadsheet (.csv/.xlsx) or a saved feed page (.json)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", help="A .csv or .xlsx decision, or a .json feed page.")
+        parser.add_argument(
+            "--full", action="store_true", help="Pull every record, not only recent changes."
+        )
+
+    def handle(self, *args, file=None, full=False, **options):
+        def progress(run):
+            self.stdout.write(
+                f"  page {run.pages}: {run.processed} records read, {run.created} new, "
+                f"{run.updated} changed, {run.skipped} skipped"
+            )
+
+        if file and Path(file).suffix.lower() in (".csv", ".xlsx"):
+            try:
+                content = Path(file).read_bytes()
+            except OSError as exc:
+                raise CommandError(f"cannot read {file}: {exc}") from None
+            try:
+                run = import_spreadsheet(Path(file).name, content, started_by="sync_registry")
+            except SpreadsheetInvalid as exc:
+                for problem in exc.problems:
+                    self.stderr.write(f"  {problem}")
+                raise CommandError(
+                    f"{file}: nothing imported ({len(exc.problems)} problems)"
+                ) from None
+        elif file:
+            run = sync_from_feed_file(file, started_by="sync_registry", progress=progress)
+        else:
+            run = sync_from_feed(full=full, started_by="sync_registry", progress=progress)
+        self.report(run)
+
+    def report(self, run):
+        summary = (
+            f"{run.get_status_display()}: {run.processed} records read, {run.created} new, "
+            f"{run.updated} changed, {run.unchanged} unchanged, {run.skipped} skipped"
+        )
+        for problem in run.problems:
+            self.stderr.write(f"  {problem}")
+        if run.status == SyncRun.Status.SUCCEEDED:
+            self.stdout.write(self.style.SUCCESS(summary))
+        else:
+            raise CommandError(summary)
