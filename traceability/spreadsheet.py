@@ -7,6 +7,7 @@ and nothing is imported; every problem is reported with its row number and colum
 
 import csv
 import datetime
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -205,12 +206,16 @@ def _row_to_record(number, cells, mapping, imported_at):
     score = _cell(cells, mapping, "score")
     gtins = re.findall(r"\d{8,14}", str(_cell(cells, mapping, "gtins") or ""))
     decision_no = str(need("decision_no"))
-    registry_id = _cell(cells, mapping, "id") or f"{decision_no}#{number}"
+    product_name = str(need("product_name"))
+    producer_name = str(need("producer.name"))
+    registry_id = _cell(cells, mapping, "id") or _derived_id(
+        decision_no, product_name, producer_name
+    )
     return {
         "id": str(registry_id).strip(),
-        "product_name": str(need("product_name")),
+        "product_name": product_name,
         "producer": {
-            "name": str(need("producer.name")),
+            "name": producer_name,
             "kind": kind,
             "tax_code": str(_cell(cells, mapping, "producer.tax_code") or "").strip(),
             "commune_code": commune_code,
@@ -227,6 +232,12 @@ def _row_to_record(number, cells, mapping, imported_at):
         "gtins": gtins,
         "updated_at": imported_at.isoformat(),
     }
+
+
+def _derived_id(decision_no, product_name, producer_name):
+    """A stable id for a file without one: the same product in the same decision, any row."""
+    digest = hashlib.sha1(normalise(f"{product_name}|{producer_name}").encode()).hexdigest()
+    return f"{decision_no[:40]}#{digest[:12]}"
 
 
 class _RowProblem(ValueError):
@@ -258,9 +269,11 @@ def parse_spreadsheet(name, content):
             record = _row_to_record(number, cells, mapping, imported_at)
             check_record(record)
         except (_RowProblem, RecordError) as exc:
-            field = getattr(exc, "field", None)
-            column = _column_for(field, mapping)
-            problems.append(f"row {number}, column '{column}': {exc}")
+            column = _column_for(getattr(exc, "field", None), mapping)
+            message = str(exc)
+            if isinstance(exc, RecordError) and message.startswith("record "):
+                message = message.split(": ", 1)[1]  # the row number names it better
+            problems.append(f"row {number}, column '{column}': {message}")
             continue
         if record["id"] in seen:
             problems.append(f"row {number}: same id as row {seen[record['id']]} ({record['id']})")
@@ -277,6 +290,8 @@ def parse_spreadsheet(name, content):
 def _column_for(field, mapping):
     aliases = {"kind": "producer.kind", "commune_code": "producer.commune_code"}
     field = aliases.get(field, field)
+    if field == "producer.commune_code" and field not in mapping:
+        field = "commune_name"
     if field in mapping:
         return mapping[field][1]
     return COLUMNS.get(field, [field or "?"])[0]

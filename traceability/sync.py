@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from contextlib import nullcontext
 
 from anyascii import anyascii
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,8 +22,10 @@ from .records import CERTIFICATE_FIELDS, PRODUCER_FIELDS, RecordError, check_rec
 
 logger = logging.getLogger(__name__)
 
-# Sent after every run with `run` and `registry_ids` (the certificates it created or changed).
-certifications_synced = Signal()
+# Sent after each applied page with `run` and `registry_ids` (certificates created or changed
+# in it), so receivers work in bounded batches; and after every run with `run`.
+certificates_changed = Signal()
+sync_finished = Signal()
 
 MAX_PROBLEMS_KEPT = 200
 
@@ -106,7 +108,7 @@ def apply_page(records, run, *, source, actor="", now=None, skip_stale=True):
     existing = Certification.objects.in_bulk(list(checked), field_name="registry_id")
     producers = _resolve_producers(list(checked.values()))
 
-    to_create, to_update, changes, touched = [], [], [], []
+    to_create, changed, confirmed, changes, touched = [], [], [], [], []
     for registry_id, item in checked.items():
         fields = dict(item.certificate)
         producer = producers[registry_id]
@@ -165,25 +167,23 @@ def apply_page(records, run, *, source, actor="", now=None, skip_stale=True):
                     new_value=_json_value(new),
                 )
             )
+        if not diff:
+            confirmed.append(current.pk)
+            run.unchanged += 1
+            continue
         for name, value in fields.items():
             setattr(current, name, value)
         current.producer = producer
         current.source = source
         current.raw = item.raw
         current.last_confirmed_at = now
-        to_update.append(current)
-        if diff:
-            run.updated += 1
-            touched.append(registry_id)
-        else:
-            run.unchanged += 1
+        changed.append(current)
+        run.updated += 1
+        touched.append(registry_id)
     Certification.objects.bulk_create(to_create)
-    if to_update:
-        Certification.objects.bulk_update(
-            to_update,
-            [*CERTIFICATE_FIELDS, "producer", "source", "raw", "last_confirmed_at"],
-            batch_size=500,
-        )
+    _update_rows(Certification, changed, UPDATED_FIELDS)
+    if confirmed:
+        Certification.objects.filter(pk__in=confirmed).update(last_confirmed_at=now)
     for change in changes:
         change.certification_id = change.certification.pk
     CertificationChange.objects.bulk_create(changes, batch_size=1000)
@@ -191,6 +191,30 @@ def apply_page(records, run, *, source, actor="", now=None, skip_stale=True):
     if run.high_water_mark is None or newest > run.high_water_mark:
         run.high_water_mark = newest
     return touched
+
+
+UPDATED_FIELDS = (*CERTIFICATE_FIELDS, "producer", "source", "raw", "last_confirmed_at")
+
+
+def _update_rows(model, objects, field_names):
+    """UPDATE … WHERE id = %s for many rows in one executemany.
+
+    Django's bulk_update builds a CASE expression per field per row, which costs about 13 ms
+    a row here; values are still prepared by each field for the database in use.
+    """
+    if not objects:
+        return
+    fields = [model._meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
+        + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _note(run, message):
@@ -233,14 +257,14 @@ def run_sync(
     run = SyncRun.objects.create(
         source=source, location=location[:500], updated_since=updated_since, started_by=started_by
     )
-    touched = []
     try:
         with transaction.atomic() if atomic else nullcontext():
             for page in pages:
                 with transaction.atomic():
-                    touched += apply_page(
+                    touched = apply_page(
                         page, run, source=source, actor=started_by, skip_stale=skip_stale
                     )
+                    certificates_changed.send(sender=SyncRun, run=run, registry_ids=touched)
                 run.pages += 1
                 run.save(update_fields=_COUNTERS)
                 if progress:
@@ -252,7 +276,7 @@ def run_sync(
         run.status = SyncRun.Status.PARTIAL if run.skipped else SyncRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
     run.save()
-    certifications_synced.send(sender=SyncRun, run=run, registry_ids=touched)
+    sync_finished.send(sender=SyncRun, run=run)
     return run
 
 

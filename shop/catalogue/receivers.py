@@ -2,11 +2,11 @@
 
 from django.dispatch import receiver
 
-from traceability.sync import certifications_synced
+from traceability.sync import certificates_changed
 
 from .linking import link_by_gtin
 
 
-@receiver(certifications_synced)
+@receiver(certificates_changed)
 def link_new_certificates(sender, run, registry_ids, **kwargs):
     link_by_gtin(registry_ids)

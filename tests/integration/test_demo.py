@@ -65,3 +65,22 @@ def test_demo_loads_twice_without_duplicates(demo, client):
     home = client.get("/").content.decode()
     assert "Sản phẩm OCOP Điện Biên" in home
     assert "OCOP products of Điện Biên" in client.get("/en/").content.decode()
+
+
+def test_demo_shows_expiring_expired_and_revoked_products(demo):
+    states = {p.standing.state for p in Product.objects.select_related("certification")}
+    assert {State.EXPIRING, State.EXPIRED, State.REVOKED, State.ACTIVE} <= states
+
+
+def test_demo_samples_keep_their_meaning_on_a_later_day():
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2027, 8, 1, 9, tzinfo=datetime.UTC)):
+        call_command("load_demo", admin_password="x", stdout=io.StringIO())
+        products = Product.objects.select_related("certification")
+        states = {p.standing.state for p in products}
+        assert {State.EXPIRING, State.EXPIRED, State.REVOKED, State.ACTIVE} <= states
+        real = Certification.objects.get(registry_id="DB-2019-0007")
+        assert real.decision_date == datetime.date(2019, 12, 31)  # real records never move
