@@ -144,7 +144,7 @@ def test_registry_down_or_refusing_the_token_changes_nothing(registry, settings)
     assert "cannot reach the registry" in down.problems[0]
     assert Certification.objects.count() == 0
     err = io.StringIO()
-    with pytest.raises(CommandError, match="Failed"):
+    with pytest.raises(CommandError, match="failed"):
         call_command("sync_registry", stdout=io.StringIO(), stderr=err)
     assert "cannot reach the registry" in err.getvalue()
 

@@ -139,7 +139,7 @@ def test_sync_registry_command_imports_a_file(tmp_path):
     good.write_bytes(as_xlsx(ROWS))
     out = io.StringIO()
     call_command("sync_registry", file=str(good), stdout=out)
-    assert "Succeeded" in out.getvalue() and Certification.objects.count() == 3
+    assert "succeeded" in out.getvalue() and Certification.objects.count() == 3
 
     bad = tmp_path / "QD-1521.csv"
     bad.write_bytes(as_csv([ROWS[0][:7] + ["7"] + ROWS[0][8:]]))

@@ -49,7 +49,7 @@ class Command(BaseCommand):
 
     def report(self, run):
         summary = (
-            f"{run.get_status_display()}: {run.processed} records read, {run.created} new, "
+            f"{run.status}: {run.processed} records read, {run.created} new, "
             f"{run.updated} changed, {run.unchanged} unchanged, {run.skipped} skipped"
         )
         for problem in run.problems:
