@@ -8,12 +8,13 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help install messages demo serve test lint check clean
+.PHONY: help install messages demo serve test lint bench clean
 
 help:
 	@echo "make demo   - install, migrate SQLite, load demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make lint   - ruff, manage.py check, makemigrations --check"
+	@echo "make bench  - benchmarks whose figures are recorded in README.md"
 
 $(BIN)/python:
 	@echo "==> Creating virtualenv in $(VENV)"
@@ -52,6 +53,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+bench: install
+	@echo "==> Registry sync benchmark (20,000 records, scratch SQLite unless DATABASE_URL is set)"
+	$(BIN)/python -m benchmarks.registry_sync
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ staticfiles/

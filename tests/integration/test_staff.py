@@ -36,3 +36,22 @@ def test_staff_can_open_the_home_page_and_site_identity_in_wagtail(staff_client)
     home = HomePage.objects.get(locale__language_code="vi")
     assert staff_client.get(f"/admin/pages/{home.pk}/edit/").status_code == 200
     assert staff_client.get("/admin/settings/cms/siteidentity/", follow=True).status_code == 200
+
+
+def test_wagtail_home_lists_certificates_expiring_within_90_days(staff_client):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import CertificationFactory
+
+    today = timezone.localdate()
+    CertificationFactory(
+        product_name="Mật ong bạc hà",
+        decision_date=today - datetime.timedelta(days=1000),
+        valid_until=today + datetime.timedelta(days=40),
+    )
+    CertificationFactory(product_name="Gạo tám", decision_date=today - datetime.timedelta(days=10))
+    page = staff_client.get("/admin/").content.decode()
+    assert "Mật ong bạc hà" in page and "Gạo tám" not in page
+    assert "?expires_within=90" in page
