@@ -7,12 +7,13 @@ every change is written to the history. The incremental cursor only moves after 
 read the whole feed.
 """
 
+import datetime
 import logging
 from collections.abc import Iterable
 from contextlib import nullcontext
 
 from anyascii import anyascii
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import slugify
@@ -223,6 +224,19 @@ def _note(run, message):
         run.problems.append(message)
 
 
+RUN_CONSIDERED_DEAD_AFTER = datetime.timedelta(hours=1)
+
+
+def _refuse_if_another_run_is_going(run):
+    """One sync at a time (cron and the admin button may meet); a run silent for an hour is dead."""
+    others = SyncRun.objects.filter(
+        status=SyncRun.Status.RUNNING,
+        started_at__gte=run.started_at - RUN_CONSIDERED_DEAD_AFTER,
+    ).exclude(pk=run.pk)
+    if others.exists():
+        raise SourceError("another registry sync is still running; try again when it has finished")
+
+
 def last_cursor(location):
     """Where the next incremental pull of a feed starts: the newest update a complete run saw."""
     run = (
@@ -258,6 +272,7 @@ def run_sync(
         source=source, location=location[:500], updated_since=updated_since, started_by=started_by
     )
     try:
+        _refuse_if_another_run_is_going(run)
         with transaction.atomic() if atomic else nullcontext():
             for page in pages:
                 with transaction.atomic():
@@ -272,6 +287,9 @@ def run_sync(
     except SourceError as exc:
         run.status = SyncRun.Status.FAILED
         _note(run, str(exc))
+    except IntegrityError:
+        run.status = SyncRun.Status.FAILED
+        _note(run, "another sync wrote the same records at the same time; run it again")
     else:
         run.status = SyncRun.Status.PARTIAL if run.skipped else SyncRun.Status.SUCCEEDED
     run.finished_at = timezone.now()

@@ -267,3 +267,14 @@ def test_staff_start_a_sync_from_the_admin(registry, staff_client):
     )
     changed = staff_client.get("/django-admin/catalogue/product/?certificate_changed=last-sync")
     assert changed.status_code == 200
+
+
+def test_one_sync_at_a_time(registry):
+    SyncRun.objects.create(source="feed", location=registry.url)  # still running
+    run = sync()
+    assert run.status == SyncRun.Status.FAILED
+    assert "another registry sync is still running" in run.problems[0]
+    SyncRun.objects.filter(status="running").update(
+        started_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    assert sync().status == SyncRun.Status.SUCCEEDED  # a run silent for hours is dead
