@@ -7,18 +7,23 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api
+from traceability import views as traceability_views
 
 admin.site.site_header = settings.OCOP_SITE_NAME
 admin.site.site_title = settings.OCOP_SITE_NAME
 
 urlpatterns = [
+    # Printed on labels: these never change meaning (see DESIGN.md).
+    re_path(r"^01/(?P<rest>.+)$", traceability_views.resolve_digital_link),
+    re_path(r"^[qQ]/(?P<code>[^/]+)/?$", traceability_views.resolve_short_code),
+    path(".well-known/gs1resolver", traceability_views.resolver_description),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

@@ -5,6 +5,7 @@ import datetime
 from anyascii import anyascii
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -203,3 +204,161 @@ class CertificationChange(models.Model):
 
     def __str__(self):
         return f"{self.certification.registry_id}: {self.field} {self.old_value} → {self.new_value}"
+
+
+def short_code(length):
+    """A random code from an alphabet without look-alike characters (no 0/O, 1/I/L)."""
+    import secrets
+
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+# 31 characters: 0, 1, I, L and O are left out so a code read aloud or retyped survives.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LOT_CODE_LENGTH = 10  # ≈ 49.5 bits: lots are few and not secret, but not enumerable either
+SERIAL_LENGTH = 13  # ≈ 64.4 bits: a serialised label cannot be guessed
+
+
+def new_lot_short_code():
+    return short_code(LOT_CODE_LENGTH)
+
+
+def new_serial():
+    return short_code(SERIAL_LENGTH)
+
+
+class Lot(models.Model):
+    """A production batch of one product: what a QR label points at."""
+
+    product = models.ForeignKey(
+        "catalogue.Product",
+        verbose_name=_("product"),
+        related_name="lots",
+        on_delete=models.PROTECT,
+    )
+    code = models.CharField(
+        _("lot code"),
+        max_length=20,
+        validators=[RegexValidator(r"^[A-Za-z0-9\-._]{1,20}$", _("Letters, digits, - . _ only"))],
+        help_text=_("As printed on the pack (GS1 AI 10: up to 20 characters)."),
+    )
+    short_code = models.CharField(
+        _("short code"), max_length=16, unique=True, default=new_lot_short_code, editable=False
+    )
+    produced_on = models.DateField(_("produced on"))
+    best_before = models.DateField(_("best before"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    origin_commune_code = models.PositiveIntegerField(
+        _("raw material from (commune)"),
+        null=True,
+        blank=True,
+        validators=[validate_commune_code],
+    )
+    origin_latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    origin_longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    certification = models.ForeignKey(
+        Certification,
+        verbose_name=_("certificate on the production date"),
+        related_name="lots",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Filled from the product's certificate when left empty."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        ordering = ["-produced_on", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "code"], name="unique_lot_code_per_product")
+        ]
+
+    def __str__(self):
+        return f"{self.product} — {self.code}"
+
+    def save(self, *args, **kwargs):
+        if self.certification_id is None and self.product_id:
+            self.certification_id = self.product.certification_id
+        super().save(*args, **kwargs)
+
+    @property
+    def origin_commune(self):
+        return commune(self.origin_commune_code) if self.origin_commune_code else None
+
+
+class LotEvent(models.Model):
+    """One dated step of a lot's story: harvest, processing, packing, inspection."""
+
+    class Kind(models.TextChoices):
+        HARVEST = "harvest", _("Harvest")
+        PROCESSING = "processing", _("Processing")
+        PACKING = "packing", _("Packing")
+        INSPECTION = "inspection", _("Inspection")
+
+    lot = models.ForeignKey(Lot, related_name="events", on_delete=models.CASCADE)
+    kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)
+    happened_on = models.DateField(_("date"))
+    note = models.CharField(_("what happened"), max_length=255, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="lots/photos/%Y/", blank=True)
+    document = models.FileField(
+        _("test report or document"), upload_to="lots/documents/%Y/", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("lot step")
+        verbose_name_plural = _("lot steps")
+        ordering = ["happened_on", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.happened_on}"
+
+
+class Label(models.Model):
+    """A serialised label: one printed QR for one unit."""
+
+    lot = models.ForeignKey(Lot, related_name="labels", on_delete=models.CASCADE)
+    serial = models.CharField(_("serial"), max_length=20, unique=True, default=new_serial)
+    printed_at = models.DateTimeField(_("printed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("serialised label")
+        verbose_name_plural = _("serialised labels")
+
+    def __str__(self):
+        return self.serial
+
+
+class Scan(models.Model):
+    """One scan of a label. Personal data kept to the minimum the law allows (91/2025/QH15)."""
+
+    scanned_at = models.DateTimeField(_("scanned"), default=timezone.now, db_index=True)
+    lot = models.ForeignKey(
+        Lot, null=True, blank=True, related_name="scans", on_delete=models.SET_NULL
+    )
+    label = models.ForeignKey(
+        Label, null=True, blank=True, related_name="scans", on_delete=models.SET_NULL
+    )
+    product_id_seen = models.PositiveBigIntegerField(_("product"), null=True, blank=True)
+    unknown_code = models.CharField(_("unknown code asked for"), max_length=120, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    region = models.CharField(
+        _("coarse region (with consent)"),
+        max_length=64,
+        blank=True,
+        help_text=_("Only when the visitor agreed to share it."),
+    )
+    source_hash = models.CharField(_("salted source hash"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        indexes = [models.Index(fields=["lot", "scanned_at"]), models.Index(fields=["label"])]
+
+    def __str__(self):
+        return f"{self.scanned_at:%Y-%m-%d %H:%M} {self.lot or self.unknown_code}"

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from .models import Certification, CertificationChange, Producer, Source, SyncRun
 from .records import CERTIFICATE_FIELDS, PRODUCER_FIELDS, RecordError, check_record
+from .scan_cache import invalidate_scan_pages
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +281,8 @@ def run_sync(
                         page, run, source=source, actor=started_by, skip_stale=skip_stale
                     )
                     certificates_changed.send(sender=SyncRun, run=run, registry_ids=touched)
+                    if touched:
+                        invalidate_scan_pages()
                 run.pages += 1
                 run.save(update_fields=_COUNTERS)
                 if progress:

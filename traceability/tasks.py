@@ -50,3 +50,20 @@ def sync_from_feed_file(path, *, started_by="", progress=None):
 def sync_registry_task(full=False, started_by="scheduled"):
     run = sync_from_feed(full=full, started_by=started_by)
     return run.pk
+
+
+@task()
+def record_scan(
+    *, lot_id=None, label_id=None, product_id=None, unknown_code="", language="", source_hash=""
+):
+    """Store one scan. A task, so that with a worker the scan page itself writes nothing."""
+    from .models import Scan
+
+    Scan.objects.create(
+        lot_id=lot_id,
+        label_id=label_id,
+        product_id_seen=product_id,
+        unknown_code=unknown_code,
+        language=language,
+        source_hash=source_hash,
+    )

@@ -264,3 +264,10 @@ REGISTRY_TIMEOUT = env.float("REGISTRY_TIMEOUT", default=20.0)  # seconds per re
 REGISTRY_MAX_PAGES = env.int("REGISTRY_MAX_PAGES", default=10000)  # guards against endless feeds
 # Pages say "last confirmed on …" when the registry has not confirmed a record for this long.
 REGISTRY_STALE_AFTER_DAYS = env.int("REGISTRY_STALE_AFTER_DAYS", default=7)
+
+# --- Traceability: scan pages and labels ------------------------------------------------------
+# Interface languages of the scan page (tourists): chosen from Accept-Language, with a switch.
+SCAN_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("fr", "Français")]
+SCAN_RATE_PER_CODE = env.int("SCAN_RATE_PER_CODE", default=30)  # same code, one source, a minute
+SCAN_RATE_PER_SOURCE = env.int("SCAN_RATE_PER_SOURCE", default=600)  # any codes, one source
+OCOP_CONTACT_EMAIL = env("OCOP_CONTACT_EMAIL", default="ocop@example.vn")

@@ -1,0 +1,127 @@
+"""What a scan answers: the product, its certificate today and when the lot was made, the lot.
+
+One plain object shared by the scan page, the linkset and `/api/v1/trace/{code}`. Reads the
+catalogue through the ORM by model name only (no shop code is imported).
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.utils import translation
+
+from .certification import standing
+from .digital_link import digital_link_uri, lot_uri
+from .models import Label, Lot
+
+SHOP_LANGUAGE_FALLBACK = "en"  # scan languages the shop itself is not translated into
+
+
+@dataclass
+class Trace:
+    product: object
+    lot: Lot | None = None
+    label: Label | None = None
+    missing: str = ""  # "lot" or "serial": asked for, not in our records (suspected fake)
+    events: list = field(default_factory=list)
+
+    @property
+    def certificate(self):
+        return self.product.certification
+
+    @property
+    def today(self):
+        return standing(self.certificate)
+
+    @property
+    def when_made(self):
+        """The certificate that held on the production date, and how it stood that day."""
+        if self.lot is None:
+            return None
+        return standing(self.lot.certification, self.lot.produced_on)
+
+    @property
+    def producer(self):
+        return self.product.producer
+
+    @property
+    def uri(self):
+        if self.lot:
+            return lot_uri(self.lot, self.label)
+        return digital_link_uri(self.product.gtin) if self.product.gtin else ""
+
+    def shop_path(self):
+        language = translation.get_language()
+        shop_language = language if language in dict(settings.LANGUAGES) else SHOP_LANGUAGE_FALLBACK
+        with translation.override(shop_language):
+            return self.product.get_absolute_url()
+
+    def shop_url(self):
+        return settings.SITE_URL + self.shop_path()
+
+    def image(self):
+        image = self.product.primary_image()
+        original = getattr(image, "original", None) if not isinstance(image, dict) else None
+        if not original:
+            return None
+        try:
+            return {"url": original.url, "width": original.width, "height": original.height}
+        except (OSError, ValueError):
+            return None
+
+
+def _product_model():
+    return apps.get_model("catalogue", "Product")
+
+
+LOT_RELATED = ("product__producer", "product__certification", "certification")
+
+
+def trace_digital_link(link):
+    """Trace for a parsed Digital Link, or None when the GTIN is not one of ours."""
+    if link.serial:
+        label = (
+            Label.objects.select_related(*(f"lot__{r}" for r in LOT_RELATED), "lot")
+            .filter(serial=link.serial, lot__product__gtin=link.gtin)
+            .first()
+        )
+        if label and (link.lot is None or label.lot.code == link.lot):
+            return _with_events(Trace(label.lot.product, label.lot, label))
+    if link.lot:
+        lot = (
+            Lot.objects.select_related(*LOT_RELATED)
+            .filter(product__gtin=link.gtin, code=link.lot)
+            .first()
+        )
+        if lot:
+            return _with_events(Trace(lot.product, lot, missing="serial" if link.serial else ""))
+    product = (
+        _product_model()
+        .objects.select_related("producer", "certification")
+        .filter(gtin=link.gtin, is_public=True)
+        .first()
+    )
+    if product is None:
+        return None
+    missing = "lot" if link.lot else ("serial" if link.serial else "")
+    return Trace(product, missing=missing)
+
+
+def trace_short_code(code):
+    """Trace for a /q/ code (a lot's short code or a label's serial), or None."""
+    lot = Lot.objects.select_related(*LOT_RELATED).filter(short_code=code).first()
+    if lot:
+        return _with_events(Trace(lot.product, lot))
+    label = (
+        Label.objects.select_related(*(f"lot__{r}" for r in LOT_RELATED), "lot")
+        .filter(serial=code)
+        .first()
+    )
+    if label:
+        return _with_events(Trace(label.lot.product, label.lot, label))
+    return None
+
+
+def _with_events(trace):
+    trace.events = list(trace.lot.events.all())
+    return trace

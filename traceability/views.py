@@ -1,0 +1,223 @@
+"""The resolver behind every printed QR: scan pages for people, linksets for machines.
+
+Follows GS1's Conformant Resolver standard as its public test suite checks it: GET, HEAD and
+OPTIONS with CORS; 400 for malformed URIs, 404 for codes that are not ours; the scan page is
+the default link; `?linkType=` and `Accept: application/linkset+json` select other links;
+query strings survive redirects.
+
+What a URI answers is cached (per canonical URI, language and day) so a warm scan reads nothing
+from the database; any change to a lot, product, producer or certificate invalidates it all
+(`scan_cache`).
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.csrf import csrf_exempt
+
+from .digital_link import MalformedLink, parse_digital_link, parse_short_code
+from .linkset import linkset_for, redirect_target, targets_for
+from .scan import trace_digital_link, trace_short_code
+from .scan_cache import current_generation
+from .tasks import record_scan
+
+LINKSET_TYPE = "application/linkset+json"
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type",
+    "Access-Control-Expose-Headers": "Link, Location, Content-Language",
+}
+ENTRY_TTL = 60 * 60
+TEMPLATES = {
+    400: "traceability/bad_link.html",
+    404: "traceability/unknown_code.html",
+    429: "traceability/too_many.html",
+}
+
+
+def scan_language(request):
+    """?lang= first, then the browser's Accept-Language among the scan page's languages."""
+    offered = [code for code, _name in settings.SCAN_LANGUAGES]
+    asked = request.GET.get("lang", "")
+    if asked in offered:
+        return asked
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        code = code.lower()
+        for candidate in (code, code.split("-")[0]):
+            if candidate in offered:
+                return candidate
+    return offered[0]
+
+
+def source_hash(request):
+    """A salted hash of the client address: enough to rate-limit, useless to identify."""
+    address = request.META.get("REMOTE_ADDR", "")
+    day = timezone.now().strftime("%Y%m%d")  # the salt changes daily
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{day}:{address}".encode()).hexdigest()[:16]
+
+
+def rate_limited(source, target):
+    """The same code from one source more than SCAN_RATE_PER_CODE a minute, or any codes more
+    than SCAN_RATE_PER_SOURCE: a tour group scanning different labels from one IP passes."""
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    for key, limit in (
+        (f"scan:rate:{source}:{target}:{minute}", settings.SCAN_RATE_PER_CODE),
+        (f"scan:rate:{source}:{minute}", settings.SCAN_RATE_PER_SOURCE),
+    ):
+        cache.add(key, 0, 120)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            count = 1
+        if count > limit:
+            return True
+    return False
+
+
+def _with_cors(response):
+    for header, value in CORS.items():
+        response[header] = value
+    response["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+def _render(request, template, context, language):
+    with translation.override(language):
+        return render_to_string(
+            template,
+            {
+                **context,
+                "language": language,
+                "languages": settings.SCAN_LANGUAGES,
+                "contact_email": settings.OCOP_CONTACT_EMAIL,
+                "site_name": settings.OCOP_SITE_NAME,
+            },
+            request=request,
+        )
+
+
+def problem(request, status, language, reason="", asked=""):
+    body = _render(request, TEMPLATES[status], {"reason": reason, "asked": asked}, language)
+    response = HttpResponse(body, status=status)
+    response["Content-Language"] = language
+    if status == 429:
+        response["Retry-After"] = "60"
+    return _with_cors(response)
+
+
+@csrf_exempt
+def resolve_digital_link(request, rest):
+    def canonical():
+        link = parse_digital_link(rest)
+        return "/".join(("01", link.gtin, link.lot or "", link.serial or "")), link
+
+    return _resolve(request, canonical, trace_digital_link)
+
+
+@csrf_exempt
+def resolve_short_code(request, code):
+    def canonical():
+        parsed = parse_short_code(code)
+        return f"q/{parsed}", parsed
+
+    return _resolve(request, canonical, trace_short_code)
+
+
+def _resolve(request, canonical, find):
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return _with_cors(response)
+    language = scan_language(request)
+    if request.method not in ("GET", "HEAD"):
+        response = HttpResponse(status=405)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return _with_cors(response)
+    try:
+        key, parsed = canonical()
+    except MalformedLink as exc:
+        return problem(request, 400, language, str(exc), request.path)
+    source = source_hash(request)
+    if rate_limited(source, key):
+        return problem(request, 429, language)
+
+    entry = cached_entry(request, key, parsed, find, language)
+    record_scan.enqueue(source_hash=source, language=language, **entry["scan"])
+    if entry["status"] == 404:
+        return problem(request, 404, language, asked=request.path)
+
+    link_type = request.GET.get("linkType", "")
+    if link_type in ("linkset", "all") or LINKSET_TYPE in request.headers.get("Accept", ""):
+        response = HttpResponse(entry["linkset"], content_type=LINKSET_TYPE)
+        return _with_cors(response)
+    target = redirect_target(entry["targets"], link_type, request.GET)
+    if target:
+        response = HttpResponse(status=307)
+        response["Location"] = target
+        return _with_cors(response)
+    response = HttpResponse(entry["body"])
+    response["Content-Language"] = language
+    response["Link"] = f'<{entry["uri"]}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
+    response["Cache-Control"] = "public, max-age=300"
+    return _with_cors(response)
+
+
+def cached_entry(request, key, parsed, find, language):
+    """Everything a URI answers in one language today, from the cache or built once."""
+    generation = current_generation()
+    cache_key = f"scan:{generation}:{timezone.localdate().isoformat()}:{language}:{key}"
+    entry = cache.get(cache_key)
+    if entry is not None:
+        return entry
+    trace = find(parsed)
+    if trace is None:
+        entry = {"status": 404, "scan": {"unknown_code": key[:120]}}
+    else:
+        scan_uri = f"{settings.SITE_URL}/{key.rstrip('/')}" if key.startswith("q/") else trace.uri
+        with translation.override(language):
+            linkset = json.dumps(linkset_for(trace, scan_uri), ensure_ascii=False)
+            targets = targets_for(trace, scan_uri)
+        entry = {
+            "status": 200,
+            "uri": scan_uri,
+            "body": _render(request, "traceability/scan.html", {"trace": trace}, language),
+            "linkset": linkset,
+            "targets": targets,
+            "scan": {
+                "lot_id": trace.lot.pk if trace.lot else None,
+                "label_id": trace.label.pk if trace.label else None,
+                "product_id": trace.product.pk,
+                "unknown_code": key[:120] if trace.missing else "",
+            },
+        }
+    cache.set(cache_key, entry, ENTRY_TTL)
+    return entry
+
+
+def resolver_description(request):
+    """/.well-known/gs1resolver: what this resolver answers (GS1 Resolver standard 1.2)."""
+    return _with_cors(
+        JsonResponse(
+            {
+                "name": f"{settings.OCOP_SITE_NAME} GS1 Digital Link resolver",
+                "resolverRoot": settings.SITE_URL,
+                "supportedPrimaryKeys": ["01"],
+                "supportedLinkType": [
+                    f"gs1:{name}"
+                    for name in ("defaultLink", "pip", "certificationInfo", "traceability")
+                ],
+                "linkTypeDefaultCanBeLinkset": False,
+                "supportedContextValuesEnumerated": {
+                    "lang": [code for code, _name in settings.SCAN_LANGUAGES]
+                },
+                "shortCodes": f"{settings.SITE_URL}/q/{{code}}",
+            }
+        )
+    )
