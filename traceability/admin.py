@@ -1,18 +1,25 @@
-"""Django admin for the certification mirror: read-only records, history, syncs and imports."""
+"""Django admin: the certification mirror (read-only), syncs and imports, lots, labels, scans."""
 
 import datetime
+import io
+import tempfile
+import zipfile
+from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
 
 from .certification import State, current_filter, state_of
-from .models import Certification, CertificationChange, Producer, SyncRun
+from .digital_link import lot_uri
+from .labels import write_sheet
+from .models import Certification, CertificationChange, Lot, LotEvent, Producer, Scan, SyncRun
 from .rules import EXPIRY_NOTICE_DAYS
 from .spreadsheet import COLUMNS, SpreadsheetInvalid, import_spreadsheet
 from .tasks import sync_registry_task
@@ -212,3 +219,104 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     def get_changelist_url(self):
         return reverse("admin:traceability_syncrun_changelist")
+
+
+class LotEventInline(admin.TabularInline):
+    model = LotEvent
+    extra = 1
+
+
+class LabelForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("Number of labels"), min_value=1, max_value=10000, initial=24
+    )
+    serialised = forms.BooleanField(label=_("A unique serial on each label"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("pdf", "PDF"), ("png", "PNG"), ("svg", "SVG")]
+    )
+    layout = forms.ChoiceField(
+        label=_("Sticker sheet"),
+        choices=[
+            ("a4-24", _("A4, 3 × 8 labels of 70 × 37 mm")),
+            ("a4-40", _("A4, 4 × 10 labels of 48.5 × 25.4 mm")),
+            ("a4-14", _("A4, 2 × 7 labels of 99.1 × 38.1 mm")),
+        ],
+    )
+
+
+@admin.register(Lot)
+class LotAdmin(admin.ModelAdmin):
+    list_display = ("code", "product", "produced_on", "best_before", "short_code", "scan_count")
+    search_fields = ("code", "short_code", "product__title")
+    list_select_related = ("product",)
+    raw_id_fields = ("product", "certification")
+    readonly_fields = ("short_code", "qr_uri")
+    inlines = [LotEventInline]
+
+    @admin.display(description=_("QR address"))
+    def qr_uri(self, obj):
+        return lot_uri(obj) if obj.pk else ""
+
+    @admin.display(description=_("scans"))
+    def scan_count(self, obj):
+        return obj.scans.count()
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/labels/",
+                self.admin_site.admin_view(self.labels_view),
+                name="traceability_lot_labels",
+            ),
+            *super().get_urls(),
+        ]
+
+    def labels_view(self, request, pk):
+        lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
+        form = LabelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            suffix = {"pdf": ".pdf", "png": ".png", "svg": ".svg"}[data["format"]]
+            with tempfile.TemporaryDirectory() as folder:
+                files = write_sheet(
+                    lot,
+                    Path(folder) / f"labels{suffix}",
+                    data["format"],
+                    data["count"],
+                    data["serialised"],
+                    data["layout"],
+                )
+                if len(files) == 1:
+                    return FileResponse(
+                        files[0].open("rb"),
+                        as_attachment=True,
+                        filename=f"labels-{lot.code}{suffix}",
+                    )
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w") as archive:
+                    for file in files:
+                        archive.write(file, file.name)
+                buffer.seek(0)
+                return FileResponse(buffer, as_attachment=True, filename=f"labels-{lot.code}.zip")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Print labels for lot %(code)s") % {"code": lot.code},
+            "form": form,
+            "lot": lot,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/traceability/lot/labels.html", context)
+
+
+@admin.register(Scan)
+class ScanAdmin(admin.ModelAdmin):
+    list_display = ("scanned_at", "lot", "label", "unknown_code", "language", "region")
+    list_filter = ("language", ("unknown_code", admin.EmptyFieldListFilter))
+    date_hierarchy = "scanned_at"
+    list_select_related = ("lot__product", "label")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

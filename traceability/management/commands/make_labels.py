@@ -1,0 +1,41 @@
+"""`manage.py make_labels --lot CODE [--count N] [--serialised] --format pdf|png|svg --out FILE`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from traceability.labels import LAYOUTS, write_sheet
+from traceability.models import Lot
+
+
+class Command(BaseCommand):
+    help = "Print-ready A4 sheet(s) of QR labels for a lot (one sheet by default)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--lot", required=True, help="Lot code (or the lot's short code).")
+        parser.add_argument(
+            "--product", type=int, help="Product id, when two products share a lot code."
+        )
+        parser.add_argument("--count", type=int, help="Number of labels (default: one sheet).")
+        parser.add_argument("--serialised", action="store_true", help="A unique serial per label.")
+        parser.add_argument("--format", choices=["pdf", "png", "svg"], default="pdf")
+        parser.add_argument("--layout", choices=sorted(LAYOUTS), default="a4-24")
+        parser.add_argument("--out", required=True, help="File to write (PNG/SVG: one per page).")
+
+    def handle(self, *args, lot, product=None, count=None, serialised=False, **options):
+        lots = Lot.objects.select_related("product__producer", "product__certification")
+        found = lots.filter(code=lot) | lots.filter(short_code=lot.upper())
+        if product:
+            found = found.filter(product_id=product)
+        found = list(found[:2])
+        if not found:
+            raise CommandError(f"no lot {lot!r}")
+        if len(found) > 1:
+            raise CommandError(f"several products have a lot {lot!r}: add --product ID")
+        if count is not None and count < 1:
+            raise CommandError("--count must be at least 1")
+        files = write_sheet(
+            found[0], options["out"], options["format"], count, serialised, options["layout"]
+        )
+        for path in files:
+            self.stdout.write(str(path))
+        total = count or LAYOUTS[options["layout"]].per_sheet
+        self.stdout.write(self.style.SUCCESS(f"{total} labels for lot {found[0].code}"))
