@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from wagtail.models import Locale
 
 from cms.models import HomePage, SiteIdentity
-from traceability.models import Certification, Producer, Source
+from traceability.models import Certification, Lot, LotEvent, Producer, Source
 from traceability.rules import ProductGroup
 from traceability.sync import run_sync
 
@@ -215,6 +215,60 @@ def load_products(products, producers, log):
     log(f"products: {len(products)} ({images} images drawn)")
 
 
+LOT_STEPS = (
+    ("harvest", -20, "Thu hái nguyên liệu tại vùng trồng của chủ thể"),
+    ("processing", -10, "Sơ chế, chế biến tại xưởng"),
+    ("packing", 0, "Đóng gói, dán tem truy xuất"),
+    ("inspection", 2, "Kiểm tra chất lượng lô trước khi xuất bán"),
+)
+
+
+def demo_production_day(product, today):
+    """A production day that tells the certificate's story: within its validity when it had one."""
+    certificate = product.certification
+    if certificate is None:
+        return today - datetime.timedelta(days=60)
+    day = certificate.decision_date + datetime.timedelta(days=120)
+    latest = min(today - datetime.timedelta(days=7), certificate.valid_until)
+    return max(certificate.decision_date, min(day, latest))
+
+
+def load_lots(log):
+    """One lot per physical product, with its steps, so every product has a label to scan."""
+    today = timezone.localdate()
+    made = 0
+    products = Product.objects.select_related("certification", "producer", "product_class")
+    for index, product in enumerate(products.filter(product_class__requires_shipping=True), 1):
+        produced_on = demo_production_day(product, today)
+        perishable = product.certification is None or product.certification.product_group in (
+            "food",
+            "beverages",
+            "herbal",
+        )
+        lot, created = Lot.objects.get_or_create(
+            product=product,
+            code=f"L{produced_on:%y%m}-{index:02d}",
+            defaults={
+                "produced_on": produced_on,
+                "best_before": produced_on + datetime.timedelta(days=540) if perishable else None,
+                "quantity": 200,
+                "origin_commune_code": product.producer.commune_code if product.producer else None,
+            },
+        )
+        if created:
+            made += 1
+            LotEvent.objects.bulk_create(
+                LotEvent(
+                    lot=lot,
+                    kind=kind,
+                    happened_on=produced_on + datetime.timedelta(days=offset),
+                    note=note,
+                )
+                for kind, offset, note in LOT_STEPS
+            )
+    log(f"lots: {made} new, {Lot.objects.count()} in all")
+
+
 HOME_VI = {
     "title": "Sản phẩm OCOP Điện Biên",
     "hero_title": "Sản phẩm OCOP Điện Biên — đúng sao, đúng nguồn gốc",
@@ -295,6 +349,7 @@ def load_demo(log=print, admin_password=None):
     load_certifications(sample_ids, log)
     producers = load_producers(catalogue["producers"], log)
     load_products(catalogue["products"], producers, log)
+    load_lots(log)
     load_pages(log)
     ensure_shipping_country()
     return ensure_staff_user(password=admin_password)

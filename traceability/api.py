@@ -9,8 +9,10 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from .certification import state_of
-from .models import Certification
+from .digital_link import MalformedLink, lot_uri, parse_short_code
+from .models import Certification, Lot
 from .places import commune
+from .scan import trace_short_code
 
 router = Router(tags=["certification"])
 
@@ -133,3 +135,94 @@ def certification_detail(certificate):
 def list_certifications(request, filters: Query[PageFilters]):
     queryset = Certification.objects.select_related("producer").order_by("registry_id")
     return paginate(request, queryset, filters, certification_detail)
+
+
+class LotOut(Schema):
+    code: str
+    product_id: int
+    produced_on: datetime.date
+    best_before: datetime.date | None
+    qr_uri: str
+
+
+class LotList(Schema):
+    results: list[LotOut]
+
+
+class LotFilters(Schema):
+    product: int = Field(description="Product id")
+
+
+class TraceEvent(Schema):
+    kind: str
+    date: datetime.date
+    note: str
+
+
+class TraceOut(Schema):
+    uri: str
+    product: dict = Field(description="id, title, url, gtin")
+    producer: RegistryProducerOut | None
+    certification: CertificationBrief | None
+    certified_when_made: bool | None = Field(
+        description="Whether the lot's certificate held on its production date"
+    )
+    lot: dict | None = Field(description="code, produced_on, best_before, origin commune")
+    serial: str | None
+    events: list[TraceEvent]
+
+
+@router.get("/lots", response=LotList, summary="Lots of a product with the URI printed on them")
+def list_lots(request, filters: Query[LotFilters]):
+    reject_unknown_parameters(request, LotFilters.model_fields)
+    lots = Lot.objects.select_related("product").filter(product_id=filters.product)
+    return {
+        "results": [
+            {
+                "code": lot.code,
+                "product_id": lot.product_id,
+                "produced_on": lot.produced_on,
+                "best_before": lot.best_before,
+                "qr_uri": lot_uri(lot),
+            }
+            for lot in lots
+        ]
+    }
+
+
+@router.get("/trace/{code}", response=TraceOut, summary="What a scan of a code shows")
+def trace(request, code: str):
+    try:
+        found = trace_short_code(parse_short_code(code))
+    except MalformedLink:
+        raise HttpError(400, _("%(code)s is not a code of ours.") % {"code": code}) from None
+    if found is None:
+        raise HttpError(404, _("No lot or label has the code %(code)s.") % {"code": code})
+    product, producer, lot = found.product, found.producer, found.lot
+    return {
+        "uri": found.uri,
+        "product": {
+            "id": product.pk,
+            "title": product.get_title(),
+            "url": request.build_absolute_uri(found.shop_path()),
+            "gtin": product.gtin or None,
+        },
+        "producer": {
+            "name": producer.name,
+            "kind": producer.kind,
+            "tax_code": producer.tax_code,
+            "commune": commune_out(producer.commune_code),
+        }
+        if producer
+        else None,
+        "certification": certification_brief(found.certificate),
+        "certified_when_made": found.certified_when_made,
+        "lot": {
+            "code": lot.code,
+            "produced_on": lot.produced_on.isoformat(),
+            "best_before": lot.best_before.isoformat() if lot.best_before else None,
+            "origin_commune": commune_out(lot.origin_commune_code),
+        },
+        "serial": found.label.serial if found.label else None,
+        "events": [{"kind": e.kind, "date": e.happened_on, "note": e.note} for e in found.events],
+    }

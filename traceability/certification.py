@@ -85,3 +85,16 @@ def current_filter(on=None, prefix=""):
             f"{prefix}valid_until__gte": on,
         }
     )
+
+
+def held_on(certificate, day):
+    """Whether a certificate was in force on a past day by its dates (a lot's production date).
+
+    Suspension or revocation later does not rewrite that history; pages say what holds today
+    separately.
+    """
+    return (
+        certificate is not None
+        and certificate.stars in CERTIFIED_STARS
+        and certificate.decision_date <= day <= certificate.valid_until
+    )

@@ -284,7 +284,11 @@ class Lot(models.Model):
 
     def save(self, *args, **kwargs):
         if self.certification_id is None and self.product_id:
-            self.certification_id = self.product.certification_id
+            from .certification import held_on
+
+            certificate = self.product.certification
+            if held_on(certificate, self.produced_on):
+                self.certification = certificate
         super().save(*args, **kwargs)
 
     @property

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 
-from .certification import standing
+from .certification import held_on, standing
 from .digital_link import digital_link_uri, lot_uri
 from .models import Label, Lot
 
@@ -34,11 +34,9 @@ class Trace:
         return standing(self.certificate)
 
     @property
-    def when_made(self):
-        """The certificate that held on the production date, and how it stood that day."""
-        if self.lot is None:
-            return None
-        return standing(self.lot.certification, self.lot.produced_on)
+    def certified_when_made(self):
+        """The lot's certificate was in force on its production date (by its dates)."""
+        return self.lot is not None and held_on(self.lot.certification, self.lot.produced_on)
 
     @property
     def producer(self):
