@@ -77,6 +77,7 @@ def test_fresh_clone_has_everything_the_make_targets_use(fresh_clone):
         "cms/demo_data/registry_feed.json",
         "cms/demo_data/catalogue.json",
         "locale/vi/LC_MESSAGES/django.po",
+        "locale/fr/LC_MESSAGES/django.po",
         "requirements.lock",
         ".ci/run",
     ):

@@ -15,6 +15,7 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -113,6 +114,7 @@ def problem(request, status, language, reason="", asked=""):
 
 
 @csrf_exempt
+@transaction.non_atomic_requests  # reads, plus one scan record: no request-wide transaction
 def resolve_digital_link(request, rest):
     def canonical():
         link = parse_digital_link(rest)
@@ -122,6 +124,7 @@ def resolve_digital_link(request, rest):
 
 
 @csrf_exempt
+@transaction.non_atomic_requests
 def resolve_short_code(request, code):
     def canonical():
         parsed = parse_short_code(code)

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 LOCALE = Path(__file__).resolve().parent.parent.parent / "locale"
 
 
-@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("language", ["vi", "en", "fr"])
 def test_catalogue_is_complete(language):
     with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as po:
         catalogue = read_po(po, locale=language)

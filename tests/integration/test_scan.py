@@ -1,0 +1,319 @@
+"""Scanning a label: the GS1 Digital Link resolver, the scan page, labels that decode, analytics."""
+
+import datetime
+import gzip
+import io
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import zxingcpp
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from PIL import Image
+
+from tests.factories import CertificationFactory, certified_product
+from traceability.labels import qr_matrix
+from traceability.models import CODE_ALPHABET, Label, Lot, LotEvent, Scan
+
+pytestmark = pytest.mark.django_db
+
+GTIN13 = "8936045900017"
+GTIN14 = "08936045900017"
+
+
+@pytest.fixture
+def lot():
+    today = timezone.localdate()
+    certificate = CertificationFactory(
+        stars=4, decision_date=today - datetime.timedelta(days=300), decision_no="777/QĐ-UBND"
+    )
+    product = certified_product(
+        certification=certificate, gtin=GTIN13, title="Chè Shan tuyết Tủa Chùa – hộp 100 g"
+    )
+    lot = Lot.objects.create(
+        product=product,
+        code="L2026-07",
+        produced_on=today - datetime.timedelta(days=30),
+        best_before=today + datetime.timedelta(days=500),
+        origin_commune_code=3226,
+    )
+    LotEvent.objects.create(
+        lot=lot, kind="harvest", happened_on=lot.produced_on, note="Hái búp chè cổ thụ"
+    )
+    return lot
+
+
+def body(response):
+    return response.content.decode()
+
+
+def test_digital_link_opens_the_scan_page_in_the_visitors_language(client, lot):
+    vi = client.get(f"/01/{GTIN14}/10/L2026-07")
+    assert vi.status_code == 200 and vi["Content-Language"] == "vi"
+    page = body(vi)
+    assert '<html lang="vi">' in page
+    assert "Sản phẩm OCOP 4 sao" in page or "OCOP 4 sao" in page
+    assert "Chè Shan tuyết Tủa Chùa – hộp 100 g" in page and "L2026-07" in page
+    assert "Xã Sín Chải" in page and "Hái búp chè cổ thụ" in page
+    assert 'href="?lang=en"' in page and 'href="?lang=fr"' in page
+
+    en = client.get(f"/01/{GTIN13}/10/L2026-07", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    page = body(en)
+    assert en["Content-Language"] == "en" and '<html lang="en">' in page
+    assert "Certified OCOP 4-star product today" in page
+    assert "it was certified OCOP 4-star" in page
+
+    fr = client.get(f"/01/{GTIN14}/10/L2026-07", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9,en;q=0.5")
+    assert fr["Content-Language"] == "fr" and "Produit OCOP certifié 4 étoiles" in body(fr)
+    assert body(client.get(f"/01/{GTIN14}/10/L2026-07?lang=en")).count("Certified OCOP") == 1
+
+
+def test_a_lapsed_certificate_is_told_in_plain_words(client):
+    certificate = CertificationFactory(
+        stars=3, decision_date=datetime.date(2019, 12, 31), valid_until=datetime.date(2022, 12, 31)
+    )
+    product = certified_product(certification=certificate, title="Bạch trà Shan tuyết")
+    lot = Lot.objects.create(product=product, code="L2004", produced_on=datetime.date(2020, 4, 29))
+    assert lot.certification == certificate  # it held on the production date
+    page = body(client.get(f"/q/{lot.short_code}?lang=en"))
+    assert "Certificate expired on 31/12/2022" in page
+    assert "When this lot was made (29/04/2020) it was certified OCOP 3-star." in page
+
+
+def test_revocation_shows_on_the_next_scan(client, lot):
+    url = f"/01/{GTIN14}/10/L2026-07?lang=en"
+    assert "Certified OCOP 4-star" in body(client.get(url))
+    certificate = lot.product.certification
+    certificate.status, certificate.status_reason = "revoked", "Vi phạm an toàn thực phẩm"
+    certificate.save()
+    page = body(client.get(url))
+    assert "OCOP certificate revoked" in page and "Vi phạm an toàn thực phẩm" in page
+    assert "Certified OCOP 4-star product today" not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/01/89360459000AB/10/L1",  # letters in the GTIN
+        "/01/8936045900018/10/L1",  # wrong check digit
+        "/01/08936045900017/21/S1/10/L1",  # qualifiers out of order
+        "/01/08936045900017/10/L1/10/L2",  # repeated qualifier
+        "/01/08936045900017/99/X",  # unknown qualifier
+        "/01/08936045900017/10",  # qualifier without a value
+        "/01/08936045900017/10/" + "A" * 21,  # lot longer than GS1 allows
+        "/01/" + "9" * 300,  # absurd length
+        "/01/０８９３６０４５９０００１７",  # full-width digits
+        "/01/08936045900017/10/L%C3%A9",  # a lot with a non-GS1 character
+        "/01/08936045900017/10/..",  # path traversal
+        "/01/../../etc/passwd",
+        "/q/../../etc/passwd",
+        "/q/0OIL1",  # look-alike characters are never in our codes
+        "/q/" + "A" * 300,
+    ],
+)
+def test_malformed_links_get_a_400_page_never_500(client, lot, path):
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code in (400, 404), response.status_code
+    if path.startswith(("/01/", "/q/")) and response.status_code == 400:
+        assert "This code cannot be read" in body(response)
+        assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_unknown_codes_are_404_and_unknown_lots_fall_back_to_the_product(client, lot):
+    unknown_gtin = client.get("/01/09999999999994", HTTP_ACCEPT_LANGUAGE="en")
+    assert unknown_gtin.status_code == 404
+    assert "This code is not in our records" in body(unknown_gtin)
+    assert "Report a suspected fake" in body(unknown_gtin)
+    assert client.get("/q/ABCDEFGHJK").status_code == 404
+
+    fallback = client.get(f"/01/{GTIN14}/10/NOT-OURS", HTTP_ACCEPT_LANGUAGE="en")
+    assert fallback.status_code == 200
+    assert "This lot is not in our records" in body(fallback)
+    assert "Chè Shan tuyết Tủa Chùa" in body(fallback)
+    unknown_serial = client.get(f"/01/{GTIN14}/10/L2026-07/21/ZZZZZZZZZZZZZ?lang=en")
+    assert unknown_serial.status_code == 200 and "serial number is not in our records" in body(
+        unknown_serial
+    )
+    assert Scan.objects.filter(unknown_code__startswith="01/09999999999994").count() == 1
+
+
+def test_machines_get_a_linkset_and_link_type_redirects(client, lot):
+    by_accept = client.get(f"/01/{GTIN14}/10/L2026-07", HTTP_ACCEPT="application/linkset+json")
+    assert by_accept.status_code == 200
+    assert by_accept["Content-Type"] == "application/linkset+json"
+    linkset = json.loads(by_accept.content)["linkset"][0]
+    assert linkset["anchor"] == f"https://ocop.test/01/{GTIN14}/10/L2026-07"
+    for link_type in ("pip", "certificationInfo", "traceability", "defaultLink"):
+        assert linkset[f"https://gs1.org/voc/{link_type}"][0]["href"].startswith("https://")
+    by_param = client.get(f"/01/{GTIN14}/10/L2026-07?linkType=linkset")
+    assert json.loads(by_param.content) == json.loads(by_accept.content)
+
+    pip = client.get(f"/01/{GTIN14}/10/L2026-07?linkType=gs1:pip&utm_source=qr")
+    assert pip.status_code == 307
+    location = urlsplit(pip["Location"])
+    assert location.path == lot.product.get_absolute_url() and location.query == "utm_source=qr"
+    page = client.get(f"/01/{GTIN14}/10/L2026-07")
+    assert 'rel="linkset"' in page["Link"]
+    default = client.get(f"/01/{GTIN14}/10/L2026-07?linkType=gs1:traceability")
+    assert default.status_code == 200 and "L2026-07" in body(default)
+
+
+def test_head_options_and_cors(client, lot):
+    url = f"/01/{GTIN14}/10/L2026-07"
+    head = client.head(url)
+    assert head.status_code == 200 and head["Access-Control-Allow-Origin"] == "*"
+    options = client.options(url)
+    assert options.status_code == 204 and "OPTIONS" in options["Allow"]
+    assert options["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert client.post(url).status_code == 405
+    resolver = client.get("/.well-known/gs1resolver").json()
+    assert resolver["supportedPrimaryKeys"] == ["01"]
+
+
+def test_rapid_repeats_are_limited_but_a_tour_group_passes(client, settings, lot):
+    settings.SCAN_RATE_PER_CODE = 5
+    codes = [
+        Lot.objects.create(
+            product=lot.product, code=f"T{n}", produced_on=lot.produced_on
+        ).short_code
+        for n in range(12)
+    ]
+    for code in codes:  # twelve people of one group, one IP, different labels
+        assert client.get(f"/q/{code}").status_code == 200
+    statuses = [client.get(f"/q/{codes[0]}").status_code for _ in range(6)]
+    assert statuses[-1] == 429 and statuses.count(429) >= 1
+    assert client.get(f"/q/{codes[1]}").status_code == 200
+
+
+def test_scans_are_recorded_without_personal_data(client, lot):
+    client.get(f"/q/{lot.short_code}", HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="203.0.113.7")
+    scan = Scan.objects.get()
+    assert scan.lot == lot and scan.language == "en" and scan.region == ""
+    assert len(scan.source_hash) == 16 and "203.0.113" not in scan.source_hash
+
+
+def test_a_warm_scan_reads_nothing_from_the_database(client, lot):
+    url = f"/01/{GTIN14}/10/L2026-07"
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    reads = [q for q in cold.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) <= 3, [q["sql"][:80] for q in reads]
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    statements = [q["sql"].lstrip().split()[0].upper() for q in warm.captured_queries]
+    assert statements == ["INSERT"]  # only the scan record
+
+
+def test_scan_page_is_light_and_works_without_javascript(client, lot):
+    response = client.get(f"/01/{GTIN14}/10/L2026-07")
+    compressed = len(gzip.compress(response.content))
+    assert compressed < 30 * 1024, compressed
+    page = body(response)
+    assert "<script" not in page and "<link" not in page  # CSS inline, no JS, no web fonts
+    for image in re.findall(r"<img [^>]+>", page):
+        assert 'loading="lazy"' in image and "width=" in image and "height=" in image
+
+
+def test_short_codes_avoid_look_alikes_and_serials_cannot_be_guessed(lot):
+    assert not set("01ILO") & set(CODE_ALPHABET)
+    assert len(lot.short_code) == 10 and set(lot.short_code) <= set(CODE_ALPHABET)
+    label = Label.objects.create(lot=lot)
+    bits = len(label.serial) * __import__("math").log2(len(CODE_ALPHABET))
+    assert bits >= 64
+
+
+def test_label_sheet_decodes_back_to_scan_pages_in_vi_and_en(client, lot, tmp_path):
+    out = tmp_path / "labels.png"
+    call_command(
+        "make_labels", lot="L2026-07", count=24, format="png", out=str(out), stdout=io.StringIO()
+    )
+    found = zxingcpp.read_barcodes(Image.open(out))
+    assert len(found) == 24
+    uris = {code.text for code in found}
+    assert uris == {f"https://ocop.test/01/{GTIN14}/10/L2026-07"}
+    for uri in uris:
+        path = urlsplit(uri).path
+        assert "Chè Shan tuyết Tủa Chùa" in body(client.get(path))
+        assert "Certified OCOP 4-star" in body(client.get(path, HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_serialised_labels_pdf_and_svg(client, lot, tmp_path):
+    pdf = tmp_path / "labels.pdf"
+    call_command(
+        "make_labels",
+        lot="L2026-07",
+        count=30,
+        serialised=True,
+        format="pdf",
+        out=str(pdf),
+        stdout=io.StringIO(),
+    )
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.read_bytes().count(b"/Type /Page\n") >= 2
+    assert Label.objects.filter(lot=lot).count() == 30
+    png = tmp_path / "serials.png"
+    call_command(
+        "make_labels",
+        lot="L2026-07",
+        count=3,
+        serialised=True,
+        format="png",
+        out=str(png),
+        stdout=io.StringIO(),
+    )
+    decoded = [code.text for code in zxingcpp.read_barcodes(Image.open(png))]
+    assert len(set(decoded)) == 3
+    for uri in decoded:
+        serial = uri.rsplit("/21/", 1)[1]
+        page = body(client.get(urlsplit(uri).path + "?lang=en"))
+        assert serial in page and "not in our records" not in page
+    svg = tmp_path / "labels.svg"
+    call_command(
+        "make_labels", lot="L2026-07", count=5, format="svg", out=str(svg), stdout=io.StringIO()
+    )
+    assert svg.read_text().count("<path d=") == 5
+
+
+def test_products_without_gtin_get_small_short_code_qr(lot):
+    from traceability.digital_link import lot_uri
+
+    lot.product.gtin = ""
+    lot.product.save()
+    lot.refresh_from_db()
+    uri = lot_uri(lot)
+    assert uri == f"https://ocop.test/q/{lot.short_code}"
+    version, _mask, _matrix = qr_matrix(uri)
+    assert version <= 3  # the smallest that fits this URI at error correction M
+
+
+def test_lots_and_trace_api(client, lot):
+    lots = client.get(f"/api/v1/lots?product={lot.product_id}").json()["results"]
+    assert lots == [
+        {
+            "code": "L2026-07",
+            "product_id": lot.product_id,
+            "produced_on": lot.produced_on.isoformat(),
+            "best_before": lot.best_before.isoformat(),
+            "qr_uri": f"https://ocop.test/01/{GTIN14}/10/L2026-07",
+        }
+    ]
+    trace = client.get(f"/api/v1/trace/{lot.short_code}").json()
+    assert trace["certification"]["status"] == "active" and trace["certified_when_made"] is True
+    assert trace["lot"]["origin_commune"]["name"] == "Xã Sín Chải"
+    assert trace["events"][0]["kind"] == "harvest"
+    assert client.get("/api/v1/trace/ABCDEFGHJK").status_code == 404
+    assert client.get("/api/v1/trace/nope!").status_code == 400
+
+
+def test_product_page_carries_json_ld_with_certification(client, lot):
+    page = body(client.get(lot.product.get_absolute_url()))
+    data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page).group(1))
+    assert data["@type"] == "Product" and data["gtin14"] == GTIN14
+    assert data["sameAs"] == f"https://ocop.test/01/{GTIN14}"
+    certification = data["hasCertification"]
+    assert certification["certificationIdentification"] == "777/QĐ-UBND"
+    assert certification["certificationRating"]["ratingValue"] == 4
+    assert certification["certificationStatus"] == "https://schema.org/CertificationActive"
