@@ -54,7 +54,14 @@ def sync_registry_task(full=False, started_by="scheduled"):
 
 @task()
 def record_scan(
-    *, lot_id=None, label_id=None, product_id=None, unknown_code="", language="", source_hash=""
+    *,
+    lot_id=None,
+    label_id=None,
+    product_id=None,
+    unknown_code="",
+    language="",
+    source_hash="",
+    region="",
 ):
     """Store one scan. A task, so that with a worker the scan page itself writes nothing."""
     from .models import Scan
@@ -66,4 +73,5 @@ def record_scan(
         unknown_code=unknown_code,
         language=language,
         source_hash=source_hash,
+        region=region,
     )

@@ -82,6 +82,14 @@ def rate_limited(source, target):
     return False
 
 
+def shared_region(request):
+    """The visitor's country, only when they chose to share it on the page (PDP law)."""
+    region = request.GET.get("region", "")
+    if request.GET.get("share") == "1" and region in settings.SCAN_REGIONS:
+        return region
+    return ""
+
+
 def _with_cors(response):
     for header, value in CORS.items():
         response[header] = value
@@ -99,6 +107,7 @@ def _render(request, template, context, language):
                 "languages": settings.SCAN_LANGUAGES,
                 "contact_email": settings.OCOP_CONTACT_EMAIL,
                 "site_name": settings.OCOP_SITE_NAME,
+                "regions": settings.SCAN_REGIONS,
             },
             request=request,
         )
@@ -152,7 +161,9 @@ def _resolve(request, canonical, find):
         return problem(request, 429, language)
 
     entry = cached_entry(request, key, parsed, find, language)
-    record_scan.enqueue(source_hash=source, language=language, **entry["scan"])
+    record_scan.enqueue(
+        source_hash=source, language=language, region=shared_region(request), **entry["scan"]
+    )
     if entry["status"] == 404:
         return problem(request, 404, language, asked=request.path)
 

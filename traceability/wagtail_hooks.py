@@ -6,8 +6,9 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
+from .analytics import counterfeit_alerts
 from .certification import current_filter
-from .models import Certification, SyncRun
+from .models import Certification, Scan, SyncRun
 
 
 class CertificationPanel(Component):
@@ -25,6 +26,8 @@ class CertificationPanel(Component):
             .order_by("valid_until")
         )
         return {
+            "alerts": counterfeit_alerts(),
+            "scans_today": Scan.objects.filter(scanned_at__date=today).count(),
             "expiring": expiring[:10],
             "expiring_count": expiring.count(),
             "last_run": SyncRun.objects.exclude(status=SyncRun.Status.RUNNING).first(),

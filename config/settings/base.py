@@ -271,3 +271,9 @@ SCAN_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("fr", "Français
 SCAN_RATE_PER_CODE = env.int("SCAN_RATE_PER_CODE", default=30)  # same code, one source, a minute
 SCAN_RATE_PER_SOURCE = env.int("SCAN_RATE_PER_SOURCE", default=600)  # any codes, one source
 OCOP_CONTACT_EMAIL = env("OCOP_CONTACT_EMAIL", default="ocop@example.vn")
+# A serialised label scanned from more sources than this in 90 days is flagged to staff.
+SCAN_ALERT_SOURCES_PER_LABEL = env.int("SCAN_ALERT_SOURCES_PER_LABEL", default=10)
+# An unknown code asked for this often in 30 days is flagged to staff.
+SCAN_ALERT_UNKNOWN_REPEATS = env.int("SCAN_ALERT_UNKNOWN_REPEATS", default=5)
+# Where a scanner may say they come from (coarse, only when they choose to share it).
+SCAN_REGIONS = ["VN", "CN", "FR", "US", "KR", "JP", "TH", "LA", "GB", "DE", "AU", "other"]

@@ -317,3 +317,24 @@ def test_product_page_carries_json_ld_with_certification(client, lot):
     assert certification["certificationIdentification"] == "777/QĐ-UBND"
     assert certification["certificationRating"]["ratingValue"] == 4
     assert certification["certificationStatus"] == "https://schema.org/CertificationActive"
+
+
+def test_region_is_kept_only_when_the_visitor_shares_it(client, lot):
+    url = f"/q/{lot.short_code}"
+    client.get(url + "?region=FR")  # not shared: ignored
+    client.get(url + "?region=FR&share=1")
+    client.get(url + "?region=Paris&share=1")  # not a coarse region we offer
+    assert list(Scan.objects.order_by("pk").values_list("region", flat=True)) == ["", "FR", ""]
+
+
+def test_counterfeit_signals_reach_staff(client, staff_client, lot, settings):
+    settings.SCAN_ALERT_SOURCES_PER_LABEL = 3
+    settings.SCAN_ALERT_UNKNOWN_REPEATS = 3
+    label = Label.objects.create(lot=lot)
+    for n in range(5):  # one unit, scanned in five different places
+        client.get(f"/01/{GTIN14}/10/L2026-07/21/{label.serial}", REMOTE_ADDR=f"198.51.100.{n}")
+    for _ in range(3):
+        client.get("/q/ZZZZZZZZZZ")
+    page = staff_client.get("/admin/").content.decode()
+    assert label.serial in page and "may have been copied" in page
+    assert "q/ZZZZZZZZZZ" in page

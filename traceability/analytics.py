@@ -1,0 +1,62 @@
+"""Scan figures for staff, and the signals that suggest counterfeit labels."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import Label, Scan
+
+
+def scans_per_day(days=30, lot=None, product_id=None):
+    """[(day, lot id, scans)] for the last `days` days."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    scans = Scan.objects.filter(scanned_at__gte=since, lot__isnull=False)
+    if lot is not None:
+        scans = scans.filter(lot=lot)
+    if product_id is not None:
+        scans = scans.filter(lot__product_id=product_id)
+    return list(
+        scans.annotate(day=TruncDate("scanned_at"))
+        .values("day", "lot_id", "lot__code", "lot__product__title")
+        .annotate(scans=Count("id"))
+        .order_by("-day", "lot_id")
+    )
+
+
+def overused_labels(days=90):
+    """Serialised labels scanned from more sources than one real unit plausibly meets."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return (
+        Label.objects.annotate(
+            sources=Count(
+                "scans__source_hash", filter=Q(scans__scanned_at__gte=since), distinct=True
+            ),
+            total=Count("scans", filter=Q(scans__scanned_at__gte=since)),
+        )
+        .filter(sources__gt=settings.SCAN_ALERT_SOURCES_PER_LABEL)
+        .select_related("lot__product")
+        .order_by("-sources")
+    )
+
+
+def repeated_unknown_codes(days=30):
+    """Codes that are not ours but are asked for again and again: likely printed on fakes."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return (
+        Scan.objects.filter(scanned_at__gte=since)
+        .exclude(unknown_code="")
+        .values("unknown_code")
+        .annotate(times=Count("id"), sources=Count("source_hash", distinct=True))
+        .filter(times__gte=settings.SCAN_ALERT_UNKNOWN_REPEATS)
+        .order_by("-times")
+    )
+
+
+def counterfeit_alerts():
+    return {
+        "labels": list(overused_labels()[:20]),
+        "unknown_codes": list(repeated_unknown_codes()[:20]),
+    }
