@@ -21,6 +21,7 @@ from .digital_link import lot_uri
 from .labels import write_sheet
 from .models import Certification, CertificationChange, Lot, LotEvent, Producer, Scan, SyncRun
 from .rules import EXPIRY_NOTICE_DAYS
+from .scan_log import flush_scans
 from .spreadsheet import COLUMNS, SpreadsheetInvalid, import_spreadsheet
 from .tasks import sync_registry_task
 
@@ -320,3 +321,7 @@ class ScanAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        flush_scans()  # scans buffered in Redis first, so the list is current
+        return super().changelist_view(request, extra_context)

@@ -8,10 +8,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .models import Label, Scan
+from .scan_log import flush_scans
 
 
 def scans_per_day(days=30, lot=None, product_id=None):
     """[(day, lot id, scans)] for the last `days` days."""
+    flush_scans()
     since = timezone.now() - datetime.timedelta(days=days)
     scans = Scan.objects.filter(scanned_at__gte=since, lot__isnull=False)
     if lot is not None:
@@ -56,6 +58,7 @@ def repeated_unknown_codes(days=30):
 
 
 def counterfeit_alerts():
+    flush_scans()
     return {
         "labels": list(overused_labels()[:20]),
         "unknown_codes": list(repeated_unknown_codes()[:20]),

@@ -53,25 +53,7 @@ def sync_registry_task(full=False, started_by="scheduled"):
 
 
 @task()
-def record_scan(
-    *,
-    lot_id=None,
-    label_id=None,
-    product_id=None,
-    unknown_code="",
-    language="",
-    source_hash="",
-    region="",
-):
-    """Store one scan. A task, so that with a worker the scan page itself writes nothing."""
-    from .models import Scan
+def flush_scans_task():
+    from .scan_log import flush_scans
 
-    Scan.objects.create(
-        lot_id=lot_id,
-        label_id=label_id,
-        product_id_seen=product_id,
-        unknown_code=unknown_code,
-        language=language,
-        source_hash=source_hash,
-        region=region,
-    )
+    return flush_scans()

@@ -25,8 +25,8 @@ from django.views.decorators.csrf import csrf_exempt
 from .digital_link import MalformedLink, parse_digital_link, parse_short_code
 from .linkset import linkset_for, redirect_target, targets_for
 from .scan import trace_digital_link, trace_short_code
-from .scan_cache import current_generation
-from .tasks import record_scan
+from .scan_cache import GENERATION_KEY, current_generation
+from .scan_log import buffer_client, log_scan
 
 LINKSET_TYPE = "application/linkset+json"
 CORS = {
@@ -64,22 +64,39 @@ def source_hash(request):
     return hashlib.sha256(f"{settings.SECRET_KEY}:{day}:{address}".encode()).hexdigest()[:16]
 
 
-def rate_limited(source, target):
-    """The same code from one source more than SCAN_RATE_PER_CODE a minute, or any codes more
-    than SCAN_RATE_PER_SOURCE: a tour group scanning different labels from one IP passes."""
+def rate_keys(source, target):
+    """Counters: the same code from one source (SCAN_RATE_PER_CODE a minute) and any codes from
+    one source (SCAN_RATE_PER_SOURCE): a tour group scanning different labels on one IP passes."""
     minute = timezone.now().strftime("%Y%m%d%H%M")
-    for key, limit in (
+    return (
         (f"scan:rate:{source}:{target}:{minute}", settings.SCAN_RATE_PER_CODE),
         (f"scan:rate:{source}:{minute}", settings.SCAN_RATE_PER_SOURCE),
-    ):
-        cache.add(key, 0, 120)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1
-        if count > limit:
-            return True
-    return False
+    )
+
+
+def generation_and_rate(source, target):
+    """The cache generation and whether the source is over a limit, in one Redis round trip."""
+    limits = rate_keys(source, target)
+    client = buffer_client()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        pipe.get(cache.make_and_validate_key(GENERATION_KEY))
+        for key, _limit in limits:
+            pipe.incr(key)
+            pipe.expire(key, 120)
+        generation, *results = pipe.execute()
+        counts = results[::2]
+        generation = current_generation() if generation is None else int(generation)
+    else:
+        generation, counts = current_generation(), []
+        for key, _limit in limits:
+            cache.add(key, 0, 120)
+            try:
+                counts.append(cache.incr(key))
+            except ValueError:
+                counts.append(1)
+    limited = any(count > limit for count, (_key, limit) in zip(counts, limits, strict=True))
+    return generation, limited
 
 
 def shared_region(request):
@@ -157,13 +174,12 @@ def _resolve(request, canonical, find):
     except MalformedLink as exc:
         return problem(request, 400, language, str(exc), request.path)
     source = source_hash(request)
-    if rate_limited(source, key):
+    generation, limited = generation_and_rate(source, key)
+    if limited:
         return problem(request, 429, language)
 
-    entry = cached_entry(request, key, parsed, find, language)
-    record_scan.enqueue(
-        source_hash=source, language=language, region=shared_region(request), **entry["scan"]
-    )
+    entry = cached_entry(request, generation, key, parsed, find, language)
+    log_scan(source_hash=source, language=language, region=shared_region(request), **entry["scan"])
     if entry["status"] == 404:
         return problem(request, 404, language, asked=request.path)
 
@@ -179,17 +195,31 @@ def _resolve(request, canonical, find):
     response = HttpResponse(entry["body"])
     response["Content-Language"] = language
     response["Link"] = f'<{entry["uri"]}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
-    response["Cache-Control"] = "public, max-age=300"
+    response["Cache-Control"] = "no-cache"  # a revoked certificate must show on the next scan
     return _with_cors(response)
 
 
-def cached_entry(request, key, parsed, find, language):
-    """Everything a URI answers in one language today, from the cache or built once."""
-    generation = current_generation()
+# A small per-process copy of recent answers, so a warm scan does not fetch the page from Redis.
+LOCAL_ENTRIES = {}
+LOCAL_LIMIT = 2000
+
+
+def cached_entry(request, generation, key, parsed, find, language):
+    """Everything a URI answers in one language today: from this process, the cache, or built."""
     cache_key = f"scan:{generation}:{timezone.localdate().isoformat()}:{language}:{key}"
-    entry = cache.get(cache_key)
-    if entry is not None:
-        return entry
+    entry = LOCAL_ENTRIES.get(cache_key)
+    if entry is None:
+        entry = cache.get(cache_key)
+        if entry is None:
+            entry = build_entry(request, key, parsed, find, language)
+            cache.set(cache_key, entry, ENTRY_TTL)
+        if len(LOCAL_ENTRIES) >= LOCAL_LIMIT:
+            LOCAL_ENTRIES.clear()
+        LOCAL_ENTRIES[cache_key] = entry
+    return entry
+
+
+def build_entry(request, key, parsed, find, language):
     trace = find(parsed)
     if trace is None:
         entry = {"status": 404, "scan": {"unknown_code": key[:120]}}
@@ -207,11 +237,10 @@ def cached_entry(request, key, parsed, find, language):
             "scan": {
                 "lot_id": trace.lot.pk if trace.lot else None,
                 "label_id": trace.label.pk if trace.label else None,
-                "product_id": trace.product.pk,
+                "product_id_seen": trace.product.pk,
                 "unknown_code": key[:120] if trace.missing else "",
             },
         }
-    cache.set(cache_key, entry, ENTRY_TTL)
     return entry
 
 

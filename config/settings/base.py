@@ -277,3 +277,5 @@ SCAN_ALERT_SOURCES_PER_LABEL = env.int("SCAN_ALERT_SOURCES_PER_LABEL", default=1
 SCAN_ALERT_UNKNOWN_REPEATS = env.int("SCAN_ALERT_UNKNOWN_REPEATS", default=5)
 # Where a scanner may say they come from (coarse, only when they choose to share it).
 SCAN_REGIONS = ["VN", "CN", "FR", "US", "KR", "JP", "TH", "LA", "GB", "DE", "AU", "other"]
+# With Redis, scans are buffered and written in batches of about this many.
+SCAN_BUFFER_FLUSH_AT = env.int("SCAN_BUFFER_FLUSH_AT", default=200)
