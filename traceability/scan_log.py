@@ -1,19 +1,23 @@
 """Recording scans without a database write per scan.
 
-With Redis (REDIS_URL), a scan is one RPUSH onto a list; the list is written to the database in
-batches by `flush_scans` (when it grows past SCAN_BUFFER_FLUSH_AT, from `manage.py flush_scans`
-on a schedule, and before staff read the figures). Without Redis (the embedded demo) each scan
-is written at once.
+With Redis (REDIS_URL), each worker collects scans for a moment and pushes them to a Redis list
+in one RPUSH (every SCAN_PUSH_BATCH scans or SCAN_PUSH_SECONDS); the list is written to the
+database in batches by `flush_scans`: when it grows past SCAN_BUFFER_FLUSH_AT, from
+`manage.py flush_scans` on a schedule, and before staff read the figures. A worker that dies
+loses at most one unpushed batch. Without Redis (the embedded demo) each scan is written at once.
 """
 
+import atexit
 import datetime
 import json
+import threading
+import time
 from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Scan
+from .models import Label, Lot, Scan
 
 BUFFER_KEY = "ocop:scan-buffer"
 FIELDS = (
@@ -25,6 +29,10 @@ FIELDS = (
     "region",
     "source_hash",
 )
+
+_pending = []
+_pending_since = 0.0
+_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -39,30 +47,72 @@ def buffer_client():
 
 
 def log_scan(**fields):
+    global _pending_since
     record = {name: fields.get(name) for name in FIELDS}
     client = buffer_client()
     if client is None:
         Scan.objects.create(**record)
         return
     record["scanned_at"] = timezone.now().isoformat()
-    if client.rpush(BUFFER_KEY, json.dumps(record)) >= settings.SCAN_BUFFER_FLUSH_AT:
-        flush_scans()
+    with _lock:
+        if not _pending:
+            _pending_since = time.monotonic()
+        _pending.append(json.dumps(record))
+        due = (
+            len(_pending) >= settings.SCAN_PUSH_BATCH
+            or time.monotonic() - _pending_since >= settings.SCAN_PUSH_SECONDS
+        )
+    if due:
+        push_pending()
 
 
-def flush_scans(batch=5000):
+def push_pending():
+    """Send this worker's collected scans to Redis; write them out when the list is long."""
+    client = buffer_client()
+    with _lock:
+        batch = list(_pending)
+        _pending.clear()
+    if client is None or not batch:
+        return
+    if client.rpush(BUFFER_KEY, *batch) >= settings.SCAN_BUFFER_FLUSH_AT:
+        flush_scans(push=False)
+
+
+def flush_scans(batch=5000, push=True):
     """Move buffered scans into the database; return how many were written."""
     client = buffer_client()
     if client is None:
         return 0
+    if push:
+        push_pending()
     written = 0
     while True:
         items = client.lpop(BUFFER_KEY, batch) or []
         if not items:
             return written
+        records = [json.loads(item) for item in items]
+        # a lot or label deleted since the scan: keep the scan, drop the dangling reference
+        lots = set(
+            Lot.objects.filter(pk__in={r["lot_id"] for r in records}).values_list("pk", flat=True)
+        )
+        labels = set(
+            Label.objects.filter(pk__in={r["label_id"] for r in records}).values_list(
+                "pk", flat=True
+            )
+        )
         scans = []
-        for item in items:
-            record = json.loads(item)
+        for record in records:
             record["scanned_at"] = datetime.datetime.fromisoformat(record["scanned_at"])
+            record["lot_id"] = record["lot_id"] if record["lot_id"] in lots else None
+            record["label_id"] = record["label_id"] if record["label_id"] in labels else None
             scans.append(Scan(**record))
         Scan.objects.bulk_create(scans)
         written += len(scans)
+
+
+@atexit.register
+def _push_on_exit():
+    try:
+        push_pending()
+    except Exception:  # the process is ending; Redis may already be gone
+        pass

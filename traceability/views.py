@@ -74,18 +74,23 @@ def rate_keys(source, target):
     )
 
 
+GENERATION_REDIS_KEY = cache.make_and_validate_key(GENERATION_KEY)
+
+
 def generation_and_rate(source, target):
     """The cache generation and whether the source is over a limit, in one Redis round trip."""
     limits = rate_keys(source, target)
     client = buffer_client()
     if client is not None:
         pipe = client.pipeline(transaction=False)
-        pipe.get(cache.make_and_validate_key(GENERATION_KEY))
+        pipe.get(GENERATION_REDIS_KEY)
         for key, _limit in limits:
             pipe.incr(key)
-            pipe.expire(key, 120)
-        generation, *results = pipe.execute()
-        counts = results[::2]
+        generation, *counts = pipe.execute()
+        fresh = [key for count, (key, _limit) in zip(counts, limits, strict=True) if count == 1]
+        if fresh:  # a new minute's counter: let it expire (once a minute per counter)
+            for key in fresh:
+                client.expire(key, 120)
         generation = current_generation() if generation is None else int(generation)
     else:
         generation, counts = current_generation(), []

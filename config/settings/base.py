@@ -279,3 +279,5 @@ SCAN_ALERT_UNKNOWN_REPEATS = env.int("SCAN_ALERT_UNKNOWN_REPEATS", default=5)
 SCAN_REGIONS = ["VN", "CN", "FR", "US", "KR", "JP", "TH", "LA", "GB", "DE", "AU", "other"]
 # With Redis, scans are buffered and written in batches of about this many.
 SCAN_BUFFER_FLUSH_AT = env.int("SCAN_BUFFER_FLUSH_AT", default=200)
+SCAN_PUSH_BATCH = env.int("SCAN_PUSH_BATCH", default=20)
+SCAN_PUSH_SECONDS = env.float("SCAN_PUSH_SECONDS", default=2.0)

@@ -348,6 +348,7 @@ def test_counterfeit_signals_reach_staff(client, staff_client, lot, settings):
 @pytest.mark.skipif(not __import__("os").environ.get("REDIS_URL"), reason="needs Redis")
 def test_scans_buffered_in_redis_reach_the_database_in_batches(client, lot, settings):
     settings.SCAN_BUFFER_FLUSH_AT = 5
+    settings.SCAN_PUSH_BATCH = 1
     for _ in range(4):
         client.get(f"/q/{lot.short_code}")
     assert Scan.objects.count() == 0  # still in the Redis list
