@@ -84,3 +84,34 @@ def test_demo_samples_keep_their_meaning_on_a_later_day():
         assert {State.EXPIRING, State.EXPIRED, State.REVOKED, State.ACTIVE} <= states
         real = Certification.objects.get(registry_id="DB-2019-0007")
         assert real.decision_date == datetime.date(2019, 12, 31)  # real records never move
+
+
+def test_demo_lot_sheets_decode_to_the_right_scan_pages(demo, client, tmp_path):
+    from urllib.parse import urlsplit
+
+    import zxingcpp
+    from PIL import Image
+
+    from traceability.models import Lot
+
+    revoked = Lot.objects.get(product__certification__status="revoked")
+    expired = Lot.objects.filter(product__producer__name="Công ty TNHH Hương Linh").first()
+    for lot, vietnamese, english in (
+        (revoked, "Giấy chứng nhận OCOP đã bị thu hồi", "OCOP certificate revoked"),
+        (
+            expired,
+            "Giấy chứng nhận đã hết hạn ngày 31/12/2022",
+            "Certificate expired on 31/12/2022",
+        ),
+    ):
+        out = tmp_path / f"{lot.short_code}.png"
+        call_command(
+            "make_labels", lot=lot.short_code, format="png", out=str(out), stdout=io.StringIO()
+        )
+        uris = {code.text for code in zxingcpp.read_barcodes(Image.open(out))}
+        assert len(uris) == 1
+        path = urlsplit(uris.pop()).path
+        vi_page = client.get(path, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+        en_page = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert lot.product.get_title() in vi_page and vietnamese in vi_page
+        assert english in en_page
