@@ -1,0 +1,1 @@
+"""Payment methods of the storefront: VietQR bank transfer, cash on delivery, Stripe."""
