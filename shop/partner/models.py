@@ -2,7 +2,10 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from oscar.apps.address.abstract_models import AbstractPartnerAddress
 from oscar.apps.partner.abstract_models import AbstractStockRecord
+
+from shop.address.postcodes import VietnamesePostcode
 
 
 class StockRecord(AbstractStockRecord):
@@ -14,6 +17,10 @@ class StockRecord(AbstractStockRecord):
         null=True,
         help_text=_("Whole đồng, VAT included."),
     )
+
+
+class PartnerAddress(VietnamesePostcode, AbstractPartnerAddress):
+    pass
 
 
 from oscar.apps.partner.models import *  # noqa: E402,F403

@@ -55,3 +55,46 @@ def test_checkout_reaches_payment_step_and_places_no_order(client):
     assert placed.status_code == 302
     assert client.get("/shop/checkout/preview/").status_code == 302
     assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "postcode,accepted", [("32000", True), ("", True), ("100000", False), ("3200", False)]
+)
+def test_vietnamese_postcodes_have_five_digits(client, postcode, accepted):
+    Country.objects.update_or_create(
+        iso_3166_1_a2="VN",
+        defaults={"printable_name": "Việt Nam", "name": "Việt Nam", "is_shipping_country": True},
+    )
+    product = certified_product(price=185000)
+    client.post(f"/shop/basket/add/{product.pk}/", {"quantity": 1})
+    client.post("/shop/checkout/", {"username": "khach@example.vn", "options": "anonymous"})
+    response = client.post(
+        "/shop/checkout/shipping-address/",
+        {
+            "first_name": "Lan",
+            "last_name": "Nguyễn",
+            "line1": "Tổ 5, phường Mường Thanh",
+            "line4": "Điện Biên",
+            "postcode": postcode,
+            "country": "VN",
+            "phone_number": "0912345678",
+        },
+    )
+    if accepted:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 200
+        assert response.context["form"].errors["postcode"]
+
+
+def test_every_address_model_uses_the_five_digit_rule():
+    from oscar.core.loading import get_model
+
+    for label in (
+        "address.UserAddress",
+        "order.ShippingAddress",
+        "order.BillingAddress",
+        "partner.PartnerAddress",
+    ):
+        model = get_model(*label.split("."))
+        assert model.POSTCODES_REGEX["VN"] == r"^[0-9]{5}$", label
