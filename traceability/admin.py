@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -209,7 +209,6 @@ class SyncRunAdmin(admin.ModelAdmin):
         "started_by",
     )
     list_filter = ("status", "source")
-    inlines = [ChangeInline]
     change_form_template = "admin/traceability/syncrun/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
@@ -218,8 +217,32 @@ class SyncRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def get_changelist_url(self):
-        return reverse("admin:traceability_syncrun_changelist")
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A full sync can change 20,000 certificates: link to the list, don't inline it.
+        changes = reverse("admin:traceability_certificationchange_changelist")
+        extra_context = {
+            **(extra_context or {}),
+            "changes_url": f"{changes}?run__id__exact={object_id}",
+            "change_count": CertificationChange.objects.filter(run_id=object_id).count(),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(CertificationChange)
+class CertificationChangeAdmin(admin.ModelAdmin):
+    list_display = ("changed_at", "certification", "field", "old_value", "new_value", "changed_by")
+    list_filter = ("field", "run")
+    search_fields = ("certification__registry_id", "certification__product_name")
+    list_select_related = ("certification",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class LotEventInline(admin.TabularInline):
@@ -258,9 +281,12 @@ class LotAdmin(admin.ModelAdmin):
     def qr_uri(self, obj):
         return lot_uri(obj) if obj.pk else ""
 
-    @admin.display(description=_("scans"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(scans_total=Count("scans"))
+
+    @admin.display(description=_("scans"), ordering="scans_total")
     def scan_count(self, obj):
-        return obj.scans.count()
+        return obj.scans_total
 
     def get_urls(self):
         return [

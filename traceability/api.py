@@ -112,6 +112,15 @@ def commune_out(code):
     return {"code": place.code, "name": place.name} if place else None
 
 
+def registry_producer(producer):
+    return {
+        "name": producer.name,
+        "kind": producer.kind,
+        "tax_code": producer.tax_code,
+        "commune": commune_out(producer.commune_code),
+    }
+
+
 def certification_detail(certificate):
     producer = certificate.producer
     return {
@@ -122,12 +131,7 @@ def certification_detail(certificate):
         "registry_status": certificate.status,
         "status_reason": certificate.status_reason,
         "gtins": certificate.gtins,
-        "producer": {
-            "name": producer.name,
-            "kind": producer.kind,
-            "tax_code": producer.tax_code,
-            "commune": commune_out(producer.commune_code),
-        },
+        "producer": registry_producer(producer),
     }
 
 
@@ -207,14 +211,7 @@ def trace(request, code: str):
             "url": request.build_absolute_uri(found.shop_path()),
             "gtin": product.gtin or None,
         },
-        "producer": {
-            "name": producer.name,
-            "kind": producer.kind,
-            "tax_code": producer.tax_code,
-            "commune": commune_out(producer.commune_code),
-        }
-        if producer
-        else None,
+        "producer": registry_producer(producer) if producer else None,
         "certification": certification_brief(found.certificate),
         "certified_when_made": found.certified_when_made,
         "lot": {

@@ -2,7 +2,7 @@
 
 import json
 
-from traceability.certification import state_of
+from traceability.certification import standing
 from traceability.digital_link import digital_link_uri
 
 from .summary import whole_dong
@@ -35,7 +35,7 @@ def product_jsonld(product, info, request):
         }
     certificate = product.certification
     if certificate is not None:
-        active = state_of(certificate).value in ("active", "expiring")
+        active = standing(certificate).sellable
         data["hasCertification"] = {
             "@type": "Certification",
             "name": f"OCOP {certificate.stars}★",

@@ -259,7 +259,11 @@ def test_staff_start_a_sync_from_the_admin(registry, staff_client):
     assert response["Location"] == f"/django-admin/traceability/syncrun/{run.pk}/change/"
     assert run.status == SyncRun.Status.SUCCEEDED and run.started_by == "staff"
     page = staff_client.get(response["Location"]).content.decode()
-    assert "R-1" in page or "created" in page
+    changes_url = f"/django-admin/traceability/certificationchange/?run__id__exact={run.pk}"
+    assert changes_url.replace("&", "&amp;") in page or changes_url in page
+    changes = staff_client.get(changes_url).content.decode()
+    for registry_id in ("R-1", "R-5"):
+        assert f"Chè Shan tuyết {registry_id}" in changes
     listing = staff_client.get("/django-admin/traceability/certification/?expires_within=90")
     assert listing.status_code == 200
     assert (
