@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "shop.order.apps.OrderConfig",
+    "shop.payments.apps.PaymentsConfig",
     "oscar.apps.customer.apps.CustomerConfig",
     "oscar.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
@@ -281,3 +282,31 @@ SCAN_REGIONS = ["VN", "CN", "FR", "US", "KR", "JP", "TH", "LA", "GB", "DE", "AU"
 SCAN_BUFFER_FLUSH_AT = env.int("SCAN_BUFFER_FLUSH_AT", default=200)
 SCAN_PUSH_BATCH = env.int("SCAN_PUSH_BATCH", default=20)
 SCAN_PUSH_SECONDS = env.float("SCAN_PUSH_SECONDS", default=2.0)
+
+# Order stages change only through shop.order.actions (stock, payment records and emails go with
+# them), so Oscar's dashboard offers no free status changes.
+OSCAR_ORDER_STATUS_PIPELINE = {
+    code: []
+    for code in (
+        "awaiting-transfer",
+        "awaiting-card",
+        "cod-unpaid",
+        "paid",
+        "shipped",
+        "delivered",
+        "expired",
+        "cancelled",
+        "refunded",
+    )
+}
+OSCAR_LINE_STATUS_PIPELINE = {}
+
+# Payments. VietQR transfers go to this account (bank BIN from NAPAS's list, e.g. 970436
+# Vietcombank); card payments are offered only when the Stripe keys are set.
+VIETQR_BANK_BIN = env("VIETQR_BANK_BIN", default="970436")
+VIETQR_BANK_NAME = env("VIETQR_BANK_NAME", default="Vietcombank")
+VIETQR_ACCOUNT = env("VIETQR_ACCOUNT", default="0011004455667")
+VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", default="HTX NONG SAN TUA CHUA")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
