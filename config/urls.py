@@ -14,6 +14,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api
+from shop.payments import views as payment_views
 from traceability import views as traceability_views
 
 admin.site.site_header = settings.OCOP_SITE_NAME
@@ -29,10 +30,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("shop/payments/stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
 ]
 
 urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("shop/payments/", include("shop.payments.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

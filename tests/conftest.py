@@ -24,3 +24,31 @@ def staff_client(client, django_user_model):
     )
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="session")
+def restore_db_at_end(django_db_setup, django_db_blocker):
+    """Put the migrated data back after transactional tests have flushed it.
+
+    Tests that use real concurrent transactions can't run inside a rolled-back transaction, so
+    pytest-django empties the tables after them. The test database is reused between runs
+    (--reuse-db), so the data the migrations created (Wagtail's root page and site, Oscar's
+    defaults, shipping methods …) is restored once at the end of the session.
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all():
+            contents = getattr(conn, "_test_serialized_contents", None)
+            if contents:
+                from django.core.management import call_command
+
+                call_command(
+                    "flush",
+                    interactive=False,
+                    database=conn.alias,
+                    inhibit_post_migrate=True,
+                    verbosity=0,
+                )
+                conn.creation.deserialize_db_from_string(contents)

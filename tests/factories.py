@@ -56,3 +56,24 @@ def certified_product(price=1250000, stock=10, certification=None, title=None, *
         **kwargs,
     )
     return product
+
+
+def placed_order(*items, method="vietqr", language="vi", user=None, guest_email="khach@example.vn"):
+    """An order placed the way checkout places it: `items` are (product, quantity) pairs."""
+    from oscar.core.loading import get_class, get_model
+    from oscar.test.factories import create_order
+
+    from shop.order import actions
+
+    Basket = get_model("basket", "Basket")
+    Selector = get_class("partner.strategy", "Selector")
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = Selector().strategy()
+    for product, quantity in items:
+        basket.add_product(product, quantity)
+    return create_order(
+        basket=basket,
+        user=user,
+        guest_email="" if user else guest_email,
+        **actions.initial_fields(method, language),
+    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.address.abstract_models import AbstractBillingAddress, AbstractShippingAddress
 from oscar.apps.order.abstract_models import AbstractOrder
 
-from shop.address.postcodes import VietnamesePostcode
+from shop.address.vietnam import VietnameseAddress
 
 from .statuses import PAYMENT_METHOD_CHOICES, status_label
 
@@ -39,12 +39,14 @@ class Order(AbstractOrder):
         return status_label(self.status)
 
 
-class ShippingAddress(VietnamesePostcode, AbstractShippingAddress):
-    pass
+class ShippingAddress(VietnameseAddress, AbstractShippingAddress):
+    class Meta(AbstractShippingAddress.Meta):
+        pass
 
 
-class BillingAddress(VietnamesePostcode, AbstractBillingAddress):
-    pass
+class BillingAddress(VietnameseAddress, AbstractBillingAddress):
+    class Meta(AbstractBillingAddress.Meta):
+        pass
 
 
 from oscar.apps.order.models import *  # noqa: E402,F403

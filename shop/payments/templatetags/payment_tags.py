@@ -1,0 +1,19 @@
+from django import template
+from django.conf import settings
+
+from shop.payments import transfer
+
+register = template.Library()
+
+
+@register.simple_tag
+def vietqr_details(order):
+    """What a customer needs to pay this order by bank transfer, QR payload included."""
+    return {
+        "bank_name": settings.VIETQR_BANK_NAME,
+        "account": settings.VIETQR_ACCOUNT,
+        "account_name": settings.VIETQR_ACCOUNT_NAME,
+        "amount": int(order.total_incl_tax),
+        "note": order.number,
+        "payload": transfer.order_payload(order),
+    }
