@@ -52,3 +52,19 @@ def restore_db_at_end(django_db_setup, django_db_blocker):
                     verbosity=0,
                 )
                 conn.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def stripe_shop(settings, monkeypatch):
+    """A Stripe-compatible server on 127.0.0.1 with the shop's Stripe settings pointing at it."""
+    import stripe
+
+    from tests.stripe_server import FakeStripe
+
+    monkeypatch.setattr(stripe.HTTPClient, "INITIAL_DELAY", 0.01)
+    monkeypatch.setattr(stripe.HTTPClient, "MAX_DELAY", 0.02)
+    with FakeStripe("sk_test_shop") as server:
+        settings.STRIPE_API_BASE = server.url
+        settings.STRIPE_SECRET_KEY = "sk_test_shop"
+        settings.STRIPE_WEBHOOK_SECRET = "whsec_shop"
+        yield server

@@ -26,10 +26,7 @@ def status_path(order):
     """Where the customer follows the order: their account, or a signed link for guests."""
     if order.user_id:
         return reverse("customer:order", kwargs={"order_number": order.number})
-    return reverse(
-        "customer:anon-order",
-        kwargs={"order_number": order.number, "hash": order.verification_hash()},
-    )
+    return reverse("payments:order-status", args=[order.number, order.verification_hash()])
 
 
 def status_url(order):

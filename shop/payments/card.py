@@ -47,7 +47,7 @@ def start(order, *, success_url, cancel_url):
             order.save(update_fields=["payment_due"])
     expires_at = int(order.payment_due.timestamp())
     session = stripe_api.create_checkout_session(
-        order_number=order.number,
+        order_number=str(order.number),
         amount=int(order.total_incl_tax),
         description=_("Order %s") % order.number,
         customer_email=order.email or None,

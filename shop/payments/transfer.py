@@ -36,7 +36,7 @@ def order_payload(order):
         settings.VIETQR_BANK_BIN,
         settings.VIETQR_ACCOUNT,
         amount=int(order.total_incl_tax),
-        purpose=order.number,
+        purpose=str(order.number),
     )
 
 

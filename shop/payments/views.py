@@ -6,8 +6,9 @@ same one guests get by email: a wrong or foreign link is a 404 that shows nothin
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -29,6 +30,14 @@ def order_from_link(number, signed):
     if order is None or not order.check_verification_hash(signed):
         raise Http404(_("No order matches this link."))
     return order
+
+
+@never_cache
+@require_GET
+def order_status(request, number, signed):
+    """A guest's order page: the signed link is the key (guests may have given only a phone)."""
+    order = order_from_link(number, signed)
+    return TemplateResponse(request, "oscar/customer/anon_order.html", {"order": order})
 
 
 @require_GET
@@ -61,7 +70,9 @@ def pay_by_card(request, number, signed):
             _("Card payments are not reachable right now. Your order is kept; please try again."),
         )
         return redirect(status_path(order))
-    return redirect(session.url, status=303)
+    response = HttpResponseRedirect(session.url)
+    response.status_code = 303  # after a POST, the payment page is fetched with GET
+    return response
 
 
 @never_cache

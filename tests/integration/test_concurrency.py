@@ -54,3 +54,41 @@ def test_twenty_buyers_of_the_last_unit_one_gets_it():
     record = wine.stockrecords.get()
     assert (record.num_in_stock, record.num_allocated) == (1, 1)
     assert Order.objects.count() == 1
+
+
+def test_the_same_webhook_ten_at_once_makes_one_payment_and_one_email(stripe_shop):
+    from django.core import mail
+    from django.test import Client
+
+    from shop.payments import card
+    from shop.payments.models import StripeEvent
+
+    PaymentEvent = get_model("order", "PaymentEvent")
+    order = placed_order((certified_product(price=125000, stock=2), 1), method="stripe")
+    session = card.start(
+        order, success_url="https://ocop.test/ok", cancel_url="https://ocop.test/x"
+    )
+    event = stripe_shop.pay(session.id)
+    intent = stripe_shop.payment_intent_event(event["data"]["object"]["payment_intent"])
+    deliveries = [event] * 10 + [intent] * 5
+    mail.outbox.clear()
+
+    def deliver(index):
+        body, header = stripe_shop.signed_payload(deliveries[index], "whsec_shop")
+        response = Client().post(
+            "/shop/payments/stripe/webhook/",
+            body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        )
+        return response.status_code
+
+    statuses = run_at_once(deliver, len(deliveries))
+    print(f"\n{len(deliveries)} concurrent webhook deliveries, statuses: {sorted(set(statuses))}")
+    assert statuses == [200] * len(deliveries)
+    order.refresh_from_db()
+    assert order.paid_at is not None
+    assert PaymentEvent.objects.filter(order=order, event_type__name="Paid").count() == 1
+    assert StripeEvent.objects.count() == 2
+    assert len(mail.outbox) == 1
+    assert stripe_shop.created_refunds == 0

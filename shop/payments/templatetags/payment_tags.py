@@ -14,6 +14,6 @@ def vietqr_details(order):
         "account": settings.VIETQR_ACCOUNT,
         "account_name": settings.VIETQR_ACCOUNT_NAME,
         "amount": int(order.total_incl_tax),
-        "note": order.number,
+        "note": str(order.number),
         "payload": transfer.order_payload(order),
     }
