@@ -1,12 +1,13 @@
-"""Customers' saved addresses, with Vietnamese five-digit postcodes."""
+"""Customers' saved addresses: Vietnamese five-digit postcodes, province and commune codes."""
 
 from oscar.apps.address.abstract_models import AbstractUserAddress
 
-from .postcodes import VietnamesePostcode
+from .vietnam import VietnameseAddress
 
 
-class UserAddress(VietnamesePostcode, AbstractUserAddress):
-    pass
+class UserAddress(VietnameseAddress, AbstractUserAddress):
+    class Meta(AbstractUserAddress.Meta):
+        pass
 
 
 from oscar.apps.address.models import *  # noqa: E402,F403

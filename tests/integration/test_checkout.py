@@ -36,13 +36,12 @@ def test_checkout_reaches_payment_step_and_places_no_order(client):
     response = client.post(
         "/shop/checkout/shipping-address/",
         {
-            "first_name": "Lan",
-            "last_name": "Nguyễn",
-            "line1": "12 Phố Huế",
-            "line4": "Hà Nội",
-            "postcode": "",
-            "country": "VN",
+            "full_name": "Nguyễn Thị Lan",
             "phone_number": "+84912345678",
+            "province_code": "1",  # Thành phố Hà Nội
+            "commune_code": "256",  # Phường Hai Bà Trưng
+            "line1": "12 Phố Huế",
+            "postcode": "",
         },
         follow=True,
     )
@@ -71,13 +70,12 @@ def test_vietnamese_postcodes_have_five_digits(client, postcode, accepted):
     response = client.post(
         "/shop/checkout/shipping-address/",
         {
-            "first_name": "Lan",
-            "last_name": "Nguyễn",
-            "line1": "Tổ 5, phường Mường Thanh",
-            "line4": "Điện Biên",
-            "postcode": postcode,
-            "country": "VN",
+            "full_name": "Nguyễn Thị Lan",
             "phone_number": "0912345678",
+            "province_code": "11",  # Điện Biên
+            "commune_code": "3334",  # Phường Mường Thanh
+            "line1": "Tổ 5",
+            "postcode": postcode,
         },
     )
     if accepted:
