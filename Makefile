@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help install messages demo serve test lint bench clean
+.PHONY: help install messages chromium demo serve test lint bench clean
 
 help:
 	@echo "make demo   - install, migrate SQLite, load demo data, serve on http://127.0.0.1:$(PORT)"
@@ -44,7 +44,11 @@ demo: install
 serve: install
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: install
+chromium:
+	@command -v chromium >/dev/null || (echo "==> Installing Chromium (Debian) for the browser tests" \
+		&& (apt-get install -y -qq chromium || (apt-get update -qq && apt-get install -y -qq chromium)))
+
+test: install chromium
 	@echo "==> Running the test suite ($${DATABASE_URL:-SQLite})"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -62,4 +66,4 @@ bench: install
 	$(BIN)/python -m benchmarks.scan_page
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ staticfiles/
+	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ staticfiles/ test-artifacts/
