@@ -49,6 +49,10 @@ class GatewayForm(oscar_forms.GatewayForm):
     )
     phone = VietnamesePhoneField(label=_("Phone number"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["options"].widget.attrs["class"] = "form-check-input"
+
     def load_from_checkout(self, checkout_session):
         phone = checkout_session.get_guest_phone()
         if phone and not self.initial.get("phone"):
