@@ -1,3 +1,6 @@
+import os
+import shutil
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -26,32 +29,68 @@ def staff_client(client, django_user_model):
     return client
 
 
-@pytest.fixture(scope="session")
-def restore_db_at_end(django_db_setup, django_db_blocker):
-    """Put the migrated data back after transactional tests have flushed it.
-
-    Tests that use real concurrent transactions can't run inside a rolled-back transaction, so
-    pytest-django empties the tables after them. The test database is reused between runs
-    (--reuse-db), so the data the migrations created (Wagtail's root page and site, Oscar's
-    defaults, shipping methods …) is restored once at the end of the session.
-    """
-    yield
+def _copy_database(source, target, vendor):
+    """Copy a whole test database: PostgreSQL from a template, SQLite as a file."""
     from django.db import connections
 
-    with django_db_blocker.unblock():
-        for conn in connections.all():
-            contents = getattr(conn, "_test_serialized_contents", None)
-            if contents:
-                from django.core.management import call_command
+    connections.close_all()
+    if vendor == "postgresql":
+        with connections["default"]._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    else:
+        shutil.copyfile(source, target)
 
-                call_command(
-                    "flush",
-                    interactive=False,
-                    database=conn.alias,
-                    inhibit_post_migrate=True,
-                    verbosity=0,
-                )
-                conn.creation.deserialize_db_from_string(contents)
+
+@pytest.fixture(scope="session")
+def _db_snapshot(django_db_setup, django_db_blocker):
+    """A copy of the test database as the migrations left it, taken once per session."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    connection = connections["default"]
+    own_setup = None
+    with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            # Only tests with committed data were collected: pytest-django set up no database.
+            own_setup = setup_databases(
+                verbosity=0, interactive=False, keepdb=True, aliases={"default"}
+            )
+    name, vendor = connection.settings_dict["NAME"], connection.vendor
+    if vendor == "sqlite" and (":memory:" in name or "mode=memory" in name):
+        pytest.skip("tests with several connections need a file or server database")
+    snapshot = f"{name}_snapshot" if vendor == "postgresql" else f"{name}.snapshot"
+    with django_db_blocker.unblock():
+        _copy_database(name, snapshot, vendor)
+    yield name, snapshot, vendor
+    with django_db_blocker.unblock():
+        connections.close_all()
+        if vendor == "postgresql":
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{snapshot}" WITH (FORCE)')
+        else:
+            os.remove(snapshot)
+        if own_setup:
+            teardown_databases(own_setup, verbosity=0, keepdb=True)
+
+
+@pytest.fixture
+def committed_db(_db_snapshot, django_db_blocker):
+    """A database whose writes really commit, for tests with several connections at once
+    (threads racing for a row, a live server answering a browser).
+
+    Afterwards the database is put back from a copy taken before, so the test database stays
+    reusable (--reuse-db) and the next test finds Wagtail's pages, Việt Nam, the default
+    shipping methods … exactly as the migrations made them.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    name, snapshot, vendor = _db_snapshot
+    with django_db_blocker.unblock():
+        yield
+        _copy_database(snapshot, name, vendor)
+    ContentType.objects.clear_cache()
+    cache.clear()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from oscar.apps.checkout import views
+from oscar.apps.checkout import exceptions, views
 from oscar.apps.checkout.views import *  # noqa: F403
 from oscar.core.loading import get_class, get_model
 
@@ -67,7 +67,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
 
     def check_payment_method_is_chosen(self, request):
         if chosen_method(self.checkout_session) not in methods.available():
-            raise exceptions.FailedPreCondition(  # noqa: F405
+            raise exceptions.FailedPreCondition(
                 url=reverse("checkout:payment-method"),
                 message=_("Please choose how you would like to pay."),
             )
@@ -101,6 +101,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
                     order_total=order_total,
                     billing_address=billing_address,
                     surcharges=surcharges,
+                    **(order_kwargs or {}),
                     **actions.initial_fields(method, get_language() or "vi"),
                 )
                 basket.submit()

@@ -91,7 +91,7 @@ def test_new_form_lists_every_province_and_no_commune_yet(guest):
     province_options = form.fields["province_code"].widget.choices
     assert province_options[0][0] == ""  # a placeholder, not the shop's own province
     assert len(province_options) == 1 + 34
-    assert form.fields["commune_code"].widget.choices == [("", "Choose your province first")]
+    assert form.fields["commune_code"].widget.choices == [("", "Chọn tỉnh trước")]
     page = response.content.decode()
     assert "Xã Tủa Chùa" not in page  # communes come with a province, not all 3,321 up front
     assert 'autocomplete="name"' in page and 'autocomplete="tel"' in page
@@ -204,7 +204,7 @@ def test_without_javascript_province_first_then_commune(guest):
     step = guest.post(SHIPPING_ADDRESS, {"province_code": "11", "choose_province": "1"})
     assert step.status_code == 200
     form = step.context["form"]
-    assert dict(form.errors) == {"commune_code": ["Choose your commune or ward."]}
+    assert dict(form.errors) == {"commune_code": ["Chọn xã hoặc phường của bạn."]}
     assert error_codes(step, "commune_code") == ["required"]
     communes = form.fields["commune_code"].widget.choices
     assert len(communes) == 1 + 45  # Điện Biên's communes and wards, after a placeholder
@@ -223,7 +223,7 @@ def test_continue_with_a_province_but_no_commune_is_the_same_step(guest):
     response = guest.post(SHIPPING_ADDRESS, data)
     assert response.status_code == 200
     assert dict(response.context["form"].errors) == {
-        "commune_code": ["Choose your commune or ward."]
+        "commune_code": ["Chọn xã hoặc phường của bạn."]
     }
 
 
@@ -237,7 +237,7 @@ def test_changing_province_without_javascript_offers_the_new_communes(guest):
     response = guest.post(SHIPPING_ADDRESS, data)
     assert response.status_code == 200
     assert dict(response.context["form"].errors) == {
-        "commune_code": ["Choose your commune or ward."]
+        "commune_code": ["Chọn xã hoặc phường của bạn."]
     }
     assert 3217 in dict(response.context["form"].fields["commune_code"].widget.choices)
 
@@ -438,7 +438,7 @@ def test_address_book_saves_a_hanoi_address(client, customer):
 def test_address_book_without_javascript_and_wrong_commune(client, customer):
     step = client.post(ADD_ADDRESS, {"province_code": "1", "choose_province": "1"})
     assert step.status_code == 200
-    assert dict(step.context["form"].errors) == {"commune_code": ["Choose your commune or ward."]}
+    assert dict(step.context["form"].errors) == {"commune_code": ["Chọn xã hoặc phường của bạn."]}
     assert "Phường Hai Bà Trưng" in step.content.decode()
     wrong = client.post(ADD_ADDRESS, {**HA_NOI, "commune_code": "3217"})
     assert error_codes(wrong, "commune_code") == ["wrong_province"]

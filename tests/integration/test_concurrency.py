@@ -12,8 +12,7 @@ OutOfStock = get_class("order.utils", "OutOfStock")
 Order = get_model("order", "Order")
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("restore_db_at_end"),
+    pytest.mark.usefixtures("committed_db"),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="row locking is what is tested: PostgreSQL"
     ),
