@@ -107,12 +107,17 @@ class PaymentDetailsView(views.PaymentDetailsView):
                 basket.submit()
         except OutOfStock as sold_out:
             return self.render_preview(self.request, error=str(sold_out))
-        except (IntegrityError, ValueError):
-            # A second click on "Place order" while the first was being written.
+        except (IntegrityError, ValueError) as refused:
+            # A second click on "Place order" while the first was being written finds its order.
             existing = Order.objects.filter(number=order_number, basket=basket).first()
-            if existing is None:
-                raise
-            return self.handle_successful_order(existing)
+            if existing is not None:
+                return self.handle_successful_order(existing)
+            logger.warning("Order #%s not placed: %s", order_number, refused)
+            message = str(refused) if isinstance(refused, ValueError) else ""
+            return self.render_preview(
+                self.request,
+                error=message or _("We could not place your order. Please check it and try again."),
+            )
         except DatabaseError:
             logger.exception("Order #%s: database error while placing it", order_number)
             return self.render_preview(
