@@ -29,6 +29,7 @@ THEME_DIR = BASE_DIR / "themes" / OCOP_THEME
 INSTALLED_APPS = [
     # Project apps first so their templates, translations and commands win.
     "cms",
+    "directory",
     "traceability",
     # Wagtail
     "wagtail.contrib.forms",

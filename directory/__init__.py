@@ -1,0 +1,1 @@
+"""Directory pages: OCOP producers (chủ thể), communes and the places that sell their products."""

@@ -1,0 +1,17 @@
+"""Forget the cached producer → page links whenever a producer page appears, moves or goes."""
+
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from .links import forget_producer_page_urls
+from .models import ProducerPage
+
+
+@receiver(page_published, sender=ProducerPage)
+@receiver(page_unpublished, sender=ProducerPage)
+@receiver(post_delete, sender=ProducerPage)
+@receiver(post_page_move)
+@receiver(page_slug_changed, sender=ProducerPage)
+def producer_page_changed(sender, **kwargs):
+    forget_producer_page_urls()
