@@ -28,9 +28,9 @@ from .geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, haversine_km, parse_
 PER_PAGE = 24
 
 
-def paginate(request, items, per_page=PER_PAGE):
+def paginate(request, items, per_page=None):
     """One page of `items` by the `?page=` parameter; a bad number gives the nearest page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    return Paginator(items, per_page or PER_PAGE).get_page(request.GET.get("page"))
 
 
 def public_products(producers):
