@@ -1,0 +1,1 @@
+"""News of the OCOP programme: articles, categories, tags and their feeds."""

@@ -1,0 +1,218 @@
+"""News pages: categories (a snippet), the article page and the news index with its feeds."""
+
+import json
+
+from django import forms
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from shop.catalogue.selectors import certified_products
+
+from .blocks import ArticleBodyBlock
+from .choosers import ProductChooserWidget
+
+ARTICLES_PER_PAGE = 12
+FEED_LENGTH = 20
+
+# Characters that could end a <script> element or open a comment inside it, escaped the way
+# Django's json_script escapes them.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+class NewsCategory(models.Model):
+    """A section of the news: trade fairs, certification, training …"""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("news category")
+        verbose_name_plural = _("news categories")
+
+    def __str__(self):
+        return self.name
+
+
+class NewsArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "news.NewsArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class NewsArticlePage(Page):
+    """One news article: a lead, a body of blocks, and the products it talks about."""
+
+    date = models.DateField(_("date"), default=timezone.localdate)
+    author = models.CharField(_("author"), max_length=255, blank=True)
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intro = models.TextField(
+        _("introduction"), blank=True, help_text=_("One or two sentences shown in lists.")
+    )
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    categories = ParentalManyToManyField(
+        NewsCategory, verbose_name=_("categories"), blank=True, related_name="articles"
+    )
+    tags = ClusterTaggableManager(through=NewsArticleTag, verbose_name=_("tags"), blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldPanel("author")],
+            heading=_("Publication"),
+        ),
+        FieldPanel("lead_image"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("categories", widget=forms.CheckboxSelectMultiple), FieldPanel("tags")],
+            heading=_("Categories and tags"),
+        ),
+        InlinePanel("related_products", label=_("Related products")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.SearchField("author"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["news.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("news article")
+        verbose_name_plural = _("news articles")
+
+    def certified_related_products(self):
+        """Related products whose certificate holds today and which the shop shows publicly."""
+        ids = [link.product_id for link in self.related_products.all()]
+        found = certified_products().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    def json_ld(self, request=None):
+        """schema.org NewsArticle data, escaped for a <script type="application/ld+json">."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": self.title,
+            "datePublished": self.date.isoformat(),
+            "url": self.get_full_url(request),
+        }
+        if self.author:
+            data["author"] = {"@type": "Person", "name": self.author}
+        if self.lead_image:
+            url = self.lead_image.get_rendition("fill-1200x675").url
+            data["image"] = [request.build_absolute_uri(url) if request else url]
+        if self.intro:
+            data["description"] = self.intro
+        text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # noqa: S308 - escaped above
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related"] = self.certified_related_products()
+        context["json_ld"] = self.json_ld(request)
+        return context
+
+
+class NewsArticleRelatedProduct(Orderable):
+    article = ParentalKey(
+        NewsArticlePage, related_name="related_products", on_delete=models.CASCADE
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", verbose_name=_("product"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("product", widget=ProductChooserWidget)]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related product")
+        verbose_name_plural = _("related products")
+
+
+class NewsIndexPage(RoutablePageMixin, Page):
+    """The news section: articles newest first, filtered by category or tag, and its feeds."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["news.NewsArticlePage"]
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def articles(self):
+        return (
+            NewsArticlePage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("lead_image")
+            .prefetch_related("categories", "tags")
+            .order_by("-date", "-first_published_at", "-pk")
+        )
+
+    def filtered_articles(self, request):
+        """Articles narrowed by `?category=<slug>` and `?tag=<name>`, with what was applied."""
+        articles = self.articles()
+        category = tag = None
+        slug = request.GET.get("category", "").strip()
+        if slug:
+            category = NewsCategory.objects.filter(slug=slug).first()
+            articles = articles.filter(categories=category) if category else articles.none()
+        name = request.GET.get("tag", "").strip()
+        if name:
+            tag = name
+            articles = articles.filter(tags__name=name)
+        return articles.distinct(), category, tag
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles, category, tag = self.filtered_articles(request)
+        # get_page turns garbage into page 1 and a number past the end into the last page.
+        page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            articles=page,
+            active_category=category,
+            active_tag=tag,
+            categories=NewsCategory.objects.filter(articles__in=self.articles()).distinct(),
+            rss_url=self.feed_url("rss", request),
+            atom_url=self.feed_url("atom", request),
+        )
+        return context
+
+    def feed_url(self, name, request=None):
+        return self.get_url(request) + self.reverse_subpage(name)
+
+    @path("rss/", name="rss")
+    def rss_feed(self, request):
+        from .feeds import LatestNewsFeed
+
+        return LatestNewsFeed(self)(request)
+
+    @path("atom/", name="atom")
+    def atom_feed(self, request):
+        from .feeds import LatestNewsAtomFeed
+
+        return LatestNewsAtomFeed(self)(request)
