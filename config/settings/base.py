@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates, translations and commands win.
     "cms",
     "directory",
-    "news",
+    "events",
     "traceability",
     # Wagtail
     "wagtail.contrib.forms",
