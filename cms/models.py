@@ -9,6 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from shop.catalogue.selectors import featured_products
+from sitesearch.folding import FoldedSearchMixin
 
 
 @register_setting(icon="site")
@@ -41,7 +42,7 @@ class SiteIdentity(BaseGenericSetting):
         verbose_name = _("site identity")
 
 
-class HomePage(Page):
+class HomePage(FoldedSearchMixin, Page):
     """The storefront's front page: a welcome and the certified products of the moment."""
 
     hero_title = models.CharField(_("headline"), max_length=255, blank=True)

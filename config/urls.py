@@ -15,6 +15,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api
 from shop.payments import views as payment_views
+from sitesearch import views as sitesearch_views
 from traceability import views as traceability_views
 
 admin.site.site_header = settings.OCOP_SITE_NAME
@@ -36,7 +37,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("shop/payments/", include("shop.payments.urls")),
+    path("shop/search/", sitesearch_views.legacy_shop_search),  # before Oscar's own search
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
+    path("search/", sitesearch_views.search, name="sitesearch"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -204,7 +204,12 @@ SITE_ID = 1
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = OCOP_SITE_NAME
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# One search for pages and products (sitesearch/, docs/search.md): PostgreSQL full-text search in
+# production, SQLite FTS5 in development. "simple": Vietnamese has no stemmer, and English stop
+# words would drop real Vietnamese words ("to", "an") from folded text.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # --- Oscar ----------------------------------------------------------------------------------

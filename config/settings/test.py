@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES
+from .base import BASE_DIR, DATABASES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret"
@@ -15,4 +15,6 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "ocop.test"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, so --reuse-db keeps the migrated schema between runs.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("TEST_DB_NAME", default=str(BASE_DIR / ".pytest-db.sqlite3"))
+    }

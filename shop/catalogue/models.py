@@ -5,7 +5,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractProduct
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.search import index
 
+from sitesearch.folding import FoldedSearchMixin
 from traceability.certification import standing
 from traceability.validators import normalise_gtin, validate_gtin
 
@@ -27,7 +29,7 @@ class CatalogueDisplay(BaseGenericSetting):
         verbose_name = _("catalogue display")
 
 
-class Product(AbstractProduct):
+class Product(FoldedSearchMixin, index.Indexed, AbstractProduct):
     producer = models.ForeignKey(
         "traceability.Producer",
         verbose_name=_("producer"),
@@ -56,6 +58,21 @@ class Product(AbstractProduct):
     is_demo = models.BooleanField(
         _("demo data"), default=False, help_text=_("Sample product loaded for demonstration.")
     )
+
+    # Site search (sitesearch/): every product is indexed; visitors see only the sellable ones,
+    # filtered by `id` at query time because certificates lapse without a save.
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.SearchField("description"),
+        index.SearchField("upc"),
+        index.SearchField("gtin"),
+        index.SearchField("commune_name"),
+        index.RelatedFields(
+            "producer", [index.SearchField("name"), index.SearchField("former_district")]
+        ),
+        index.RelatedFields("product_class", [index.SearchField("name")]),
+        index.FilterField("id"),
+    ]
 
     def save(self, *args, **kwargs):
         # Stored as GTIN-14 so that it matches the registry's GTINs and the QR URIs.
