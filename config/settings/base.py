@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "cms",
     "directory",
     "events",
+    "news",
     "traceability",
     # Wagtail
     "wagtail.contrib.forms",
