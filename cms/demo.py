@@ -340,6 +340,17 @@ def ensure_staff_user(username="admin", password=None):
     return username, password
 
 
+def load_content(log):
+    """News, fairs, livestreams, producer, commune and point-of-sale pages of the demo."""
+    from directory.demo import load_directory
+    from events.demo import load_events
+    from news.demo import load_news
+
+    load_directory(log=log)
+    load_events(log=log)
+    load_news(log=log)
+
+
 @transaction.atomic
 def load_demo(log=print, admin_password=None):
     catalogue = read_json("catalogue.json")
@@ -352,4 +363,5 @@ def load_demo(log=print, admin_password=None):
     load_lots(log)
     load_pages(log)
     ensure_shipping_country()
+    load_content(log)
     return ensure_staff_user(password=admin_password)

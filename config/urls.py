@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("shop/search/", sitesearch_views.legacy_shop_search),  # before Oscar's own search
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", sitesearch_views.search, name="sitesearch"),
+    path("", include("events.urls")),  # .ics files of event pages (Wagtail paths have no dots)
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from sitesearch.folding import FoldedSearchMixin
 from traceability.certification import current_filter, state_of
 from traceability.places import commune
 from traceability.validators import validate_commune_code
@@ -77,7 +78,7 @@ class ProducerPhoto(Orderable):
         verbose_name_plural = _("photos")
 
 
-class ProducerPage(Page):
+class ProducerPage(FoldedSearchMixin, Page):
     """One producer's page: story, photos, contacts, products for sale and certificates."""
 
     producer = models.ForeignKey(
@@ -195,7 +196,7 @@ class ProducerIndexPage(Page):
 # --- Communes ------------------------------------------------------------------------------
 
 
-class CommunePage(Page):
+class CommunePage(FoldedSearchMixin, Page):
     """A commune or ward (post-2025 code) with its producers and their products."""
 
     commune_code = models.PositiveIntegerField(
@@ -333,7 +334,7 @@ class StockedProduct(Orderable):
         verbose_name_plural = _("products stocked")
 
 
-class PointOfSalePage(Page):
+class PointOfSalePage(FoldedSearchMixin, Page):
     """A place where OCOP products can be bought in person."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=PointOfSaleKind.choices)

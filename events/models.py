@@ -27,6 +27,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from sitesearch.folding import FoldedSearchMixin
+
 from . import ical
 
 logger = logging.getLogger(__name__)
@@ -126,7 +128,7 @@ class TradeFairGalleryImage(Orderable):
     panels = [FieldPanel("image"), FieldPanel("caption")]
 
 
-class TradeFairPage(RoutablePageMixin, Page):
+class TradeFairPage(FoldedSearchMixin, RoutablePageMixin, Page):
     """A trade fair or market day where OCOP producers show and sell their products."""
 
     start = models.DateTimeField(_("starts at"))
@@ -383,7 +385,7 @@ class LivestreamProduct(Orderable):
         verbose_name_plural = _("featured products")
 
 
-class LivestreamPage(Page):
+class LivestreamPage(FoldedSearchMixin, Page):
     """A sales livestream on a social or shopping platform, naming its streamer as the law asks."""
 
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)

@@ -19,6 +19,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from shop.catalogue.selectors import certified_products
+from sitesearch.folding import FoldedSearchMixin
 
 from .blocks import ArticleBodyBlock
 from .choosers import ProductChooserWidget
@@ -54,7 +55,7 @@ class NewsArticleTag(TaggedItemBase):
     )
 
 
-class NewsArticlePage(Page):
+class NewsArticlePage(FoldedSearchMixin, Page):
     """One news article: a lead, a body of blocks, and the products it talks about."""
 
     date = models.DateField(_("date"), default=timezone.localdate)

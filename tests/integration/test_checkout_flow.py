@@ -233,6 +233,7 @@ def test_another_customers_order_is_not_shown(client, django_user_model):
     place(client)
     order = Order.objects.get()
     assert order.user == owner
+    assert [a.line4 for a in owner.addresses.all()] == ["Phường Hai Bà Trưng"]  # kept for next time
     assert client.get(f"/shop/accounts/orders/{order.number}/").status_code == 200
     client.force_login(other)
     response = client.get(f"/shop/accounts/orders/{order.number}/")

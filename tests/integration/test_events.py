@@ -390,7 +390,7 @@ def test_editor_is_warned_about_uncertified_featured_products(staff_client, stre
     created = LivestreamPage.objects.get(slug="livestream-gao")
     assert created.live and created.featured_products.count() == 1
     messages = [str(m) for m in response.context["messages"]]
-    assert any("Rượu Mông pê hết hạn" in m and "certificate" in m for m in messages)
+    assert any("Rượu Mông pê hết hạn" in m and "giấy chứng nhận" in m for m in messages)
 
 
 def test_livestream_without_link_or_streamer_is_a_form_error(staff_client, stream_index):
