@@ -46,12 +46,17 @@ def _copy_database(source, target, vendor):
 def _db_snapshot(django_db_setup, django_db_blocker):
     """A copy of the test database as the migrations left it, taken once per session."""
     from django.db import connections
+    from django.db.backends.base.creation import TEST_DATABASE_PREFIX
     from django.test.utils import setup_databases, teardown_databases
 
     connection = connections["default"]
     own_setup = None
     with django_db_blocker.unblock():
-        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+        settings_dict = connection.settings_dict
+        set_up = settings_dict["NAME"] == settings_dict.get("TEST", {}).get("NAME") or str(
+            settings_dict["NAME"]
+        ).startswith(TEST_DATABASE_PREFIX)
+        if not set_up:
             # Only tests with committed data were collected: pytest-django set up no database.
             own_setup = setup_databases(
                 verbosity=0, interactive=False, keepdb=True, aliases={"default"}
