@@ -36,6 +36,12 @@ def _copy_database(source, target, vendor):
     connections.close_all()
     if vendor == "postgresql":
         with connections["default"]._nodb_cursor() as cursor:
+            # Connections left open by finished threads of earlier tests would block the copy.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [source],
+            )
             cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
     else:
