@@ -63,17 +63,41 @@ def _font(size):
     return ImageFont.load_default(size=size), False
 
 
-def placeholder_image(title, group, width=800, height=600):
-    """A JPEG that says what the product is: a gradient in the group's colours and the title."""
-    top, bottom = GROUP_COLOURS.get(group, ((80, 80, 80), (160, 160, 160)))
+def vertical_gradient(width, height, top, bottom):
+    """An RGB picture shading from colour `top` to colour `bottom` (demo pictures)."""
     image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
     for y in range(height):
         t = y / (height - 1)
         draw.line(
             [(0, y), (width, y)],
-            fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=False)),
+            fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
         )
+    return image
+
+
+def child_page(parent, model, slug, fields):
+    """The child page of `model` at `slug` under `parent`, created or updated (not published)."""
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+    else:
+        for name, value in fields.items():
+            setattr(page, name, value)
+    return page
+
+
+def publish(page):
+    page.save_revision().publish()
+    return page
+
+
+def placeholder_image(title, group, width=800, height=600):
+    """A JPEG that says what the product is: a gradient in the group's colours and the title."""
+    top, bottom = GROUP_COLOURS.get(group, ((80, 80, 80), (160, 160, 160)))
+    image = vertical_gradient(width, height, top, bottom)
+    draw = ImageDraw.Draw(image)
     font, unicode_ok = _font(44)
     small, _ = _font(26)
     text = title if unicode_ok else anyascii(title)

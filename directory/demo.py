@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 
-from cms.demo import read_json
+from cms.demo import child_page, publish, read_json
 from cms.models import HomePage
 from traceability.certification import current_filter
 from traceability.models import Producer
@@ -107,21 +107,8 @@ POINTS_OF_SALE = [
 PRODUCTS_PER_POINT = 6
 
 
-def _publish(page):
-    page.save_revision().publish()
-    return page
-
-
 def _child(parent, model, slug, **fields):
-    """The child page of `model` at `slug` under `parent`, created or updated and published."""
-    page = model.objects.child_of(parent).filter(slug=slug).first()
-    if page is None:
-        page = model(slug=slug, **fields)
-        parent.add_child(instance=page)
-    else:
-        for name, value in fields.items():
-            setattr(page, name, value)
-    return _publish(page)
+    return publish(child_page(parent, model, slug, fields))
 
 
 def load_producer_pages(index, producers):
@@ -134,7 +121,7 @@ def load_producer_pages(index, producers):
         else:
             for name, value in fields.items():
                 setattr(page, name, value)
-        _publish(page)
+        publish(page)
 
 
 def load_commune_pages(index, producers):
@@ -144,7 +131,7 @@ def load_commune_pages(index, producers):
             # The title comes from the commune's code when the page is saved.
             page = CommunePage(commune_code=code, slug=slugify(anyascii(commune_name(code))))
             index.add_child(instance=page)
-        _publish(page)
+        publish(page)
 
 
 def load_points_of_sale(index):
@@ -161,7 +148,7 @@ def load_points_of_sale(index):
             start = number * PRODUCTS_PER_POINT % len(products)
             chosen = (products[start:] + products[:start])[:PRODUCTS_PER_POINT]
             page.stocked_products = [StockedProduct(product=product) for product in chosen]
-            _publish(page)
+            publish(page)
 
 
 @transaction.atomic

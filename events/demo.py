@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from cms.demo import child_page, publish
 from cms.models import HomePage
 from traceability.models import Producer
 
@@ -59,23 +60,6 @@ def _product(title_words, producer=None):
     if producer is not None:
         products = products.filter(producer=producer)
     return products.first()
-
-
-def _child(parent, model, slug, defaults):
-    """The child page with this slug under `parent`, created or updated, then published."""
-    page = model.objects.child_of(parent).filter(slug=slug).first()
-    if page is None:
-        page = model(slug=slug, **defaults)
-        parent.add_child(instance=page)
-    else:
-        for field, value in defaults.items():
-            setattr(page, field, value)
-    return page
-
-
-def _publish(page):
-    page.save_revision().publish()
-    return page
 
 
 def fairs(today):
@@ -175,14 +159,14 @@ def load_events(log=print):
     now = timezone.now()
     today = timezone.localdate()
 
-    events_index = _publish(
-        _child(home, EventIndexPage, "hoi-cho-su-kien", {"title": "Hội chợ và sự kiện"})
+    events_index = publish(
+        child_page(home, EventIndexPage, "hoi-cho-su-kien", {"title": "Hội chợ và sự kiện"})
     )
     booths = 0
     for data in fairs(today):
         data = dict(data)
         slug = data.pop("slug")
-        fair = _child(events_index, TradeFairPage, slug, data)
+        fair = child_page(events_index, TradeFairPage, slug, data)
         participants = []
         for producer_name, product_words, booth in FAIR_PARTICIPANTS[slug]:
             producer = Producer.objects.filter(name=producer_name).first()
@@ -194,17 +178,19 @@ def load_events(log=print):
             )
         fair.participants = participants
         booths += len(participants)
-        _publish(fair)
+        publish(fair)
     log(f"events: {len(FAIR_PARTICIPANTS)} trade fairs, {booths} booths")
 
-    streams_index = _publish(
-        _child(home, LivestreamIndexPage, "livestream-ban-hang", {"title": "Livestream bán hàng"})
+    streams_index = publish(
+        child_page(
+            home, LivestreamIndexPage, "livestream-ban-hang", {"title": "Livestream bán hàng"}
+        )
     )
     for data in streams(now):
         data = dict(data)
         slug = data.pop("slug")
-        stream = _child(streams_index, LivestreamPage, slug, data)
+        stream = child_page(streams_index, LivestreamPage, slug, data)
         products = [_product(words) for words in STREAM_PRODUCTS[slug]]
         stream.featured_products = [LivestreamProduct(product=p) for p in products if p]
-        _publish(stream)
+        publish(stream)
     log(f"events: {len(STREAM_PRODUCTS)} livestreams")

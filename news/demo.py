@@ -14,9 +14,9 @@ from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
-from PIL import Image as PillowImage
-from PIL import ImageDraw
 from wagtail.images import get_image_model
+
+from cms.demo import vertical_gradient
 
 from .models import NewsArticlePage, NewsArticleRelatedProduct, NewsCategory, NewsIndexPage
 
@@ -209,15 +209,7 @@ def demo_picture(title, colours, width=1200, height=675):
     existing = WagtailImage.objects.filter(title=title).first()
     if existing:
         return existing
-    top, bottom = colours
-    picture = PillowImage.new("RGB", (width, height))
-    draw = ImageDraw.Draw(picture)
-    for y in range(height):
-        t = y / (height - 1)
-        draw.line(
-            [(0, y), (width, y)],
-            fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
-        )
+    picture = vertical_gradient(width, height, *colours)
     buffer = io.BytesIO()
     picture.save(buffer, "JPEG", quality=80)
     name = f"news-{hashlib.sha1(title.encode()).hexdigest()[:12]}.jpg"
