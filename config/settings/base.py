@@ -212,6 +212,13 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
 }
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("UPLOAD_MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024)
+# Uploaded pictures (Wagtail images and Oscar product photos share these limits). A phone photo is
+# 2–8 MB and under 50 megapixels; bigger files are refused with a message before they are decoded.
+# No SVG: it can carry scripts and is served from our own origin.
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("UPLOAD_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
 
 # --- Oscar ----------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = OCOP_SITE_NAME

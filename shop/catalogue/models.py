@@ -3,13 +3,16 @@
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.catalogue.abstract_models import AbstractProduct
+from oscar.apps.catalogue.abstract_models import AbstractProduct, AbstractProductImage
+from oscar.utils.models import get_image_upload_path
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.search import index
 
 from sitesearch.folding import FoldedSearchMixin
 from traceability.certification import standing
 from traceability.validators import normalise_gtin, validate_gtin
+
+from .validators import validate_photo_upload
 
 
 @register_setting(icon="list-ul")
@@ -91,6 +94,15 @@ class Product(FoldedSearchMixin, index.Indexed, AbstractProduct):
     @property
     def commune_name(self):
         return self.producer.commune_name if self.producer_id else ""
+
+
+class ProductImage(AbstractProductImage):
+    original = models.ImageField(
+        _("Original"),
+        upload_to=get_image_upload_path,
+        max_length=255,
+        validators=[validate_photo_upload],
+    )
 
 
 from oscar.apps.catalogue.models import *  # noqa: E402,F403
