@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 # Sent after each applied page with `run` and `registry_ids` (certificates created or changed
 # in it), so receivers work in bounded batches; and after every run with `run`.
 certificates_changed = Signal()
+# Producers whose name, kind or commune the registry changed (bulk-updated, so no post_save).
+producers_changed = Signal()
 sync_finished = Signal()
 
 MAX_PROBLEMS_KEPT = 200
@@ -79,6 +81,7 @@ def _resolve_producers(checked):
         Producer.objects.bulk_create(missing)
     if changed:
         Producer.objects.bulk_update(changed, PRODUCER_FIELDS)
+        producers_changed.send(sender=Producer, producer_ids=[p.pk for p in changed])
     return {
         record.registry_id: found[
             record.producer["tax_code"]

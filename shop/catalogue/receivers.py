@@ -1,8 +1,11 @@
-"""The catalogue reacts to registry syncs: products are linked to new certificates by GTIN."""
+"""The catalogue reacts to registry syncs: products are linked to new certificates by GTIN, and
+the products of producers the registry renamed are re-indexed (the producer's name and commune
+are part of a product's search text)."""
 
 from django.dispatch import receiver
 
-from traceability.sync import certificates_changed
+from sitesearch.indexing import reindex
+from traceability.sync import certificates_changed, producers_changed
 
 from .linking import link_by_gtin
 
@@ -10,3 +13,14 @@ from .linking import link_by_gtin
 @receiver(certificates_changed)
 def link_new_certificates(sender, run, registry_ids, **kwargs):
     link_by_gtin(registry_ids)
+
+
+@receiver(producers_changed)
+def reindex_products(sender, producer_ids, **kwargs):
+    from .models import Product
+
+    reindex(
+        Product.objects.filter(producer_id__in=producer_ids).select_related(
+            "producer", "product_class"
+        )
+    )

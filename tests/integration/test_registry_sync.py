@@ -282,3 +282,22 @@ def test_one_sync_at_a_time(registry):
         started_at=timezone.now() - datetime.timedelta(hours=2)
     )
     assert sync().status == SyncRun.Status.SUCCEEDED  # a run silent for hours is dead
+
+
+def test_a_producer_renamed_by_the_registry_is_found_by_its_new_name(registry):
+    from sitesearch.results import search_site
+
+    def found(query):
+        results = search_site(query)
+        return [] if results is None else [hit.title for hit in results[: results.count()]]
+
+    sync()
+    certified_product(
+        title="Trà hoa vàng", certification=Certification.objects.get(registry_id="R-4")
+    )
+    assert found("htx che shan tuyet tua chua") == ["Trà hoa vàng"]
+
+    renamed = {**feed_record("R-4")["producer"], "name": "Hợp tác xã Sín Chải Xanh"}
+    registry.record("R-4").update(producer=renamed, updated_at="2026-03-01T08:00:00+07:00")
+    assert sync().status == SyncRun.Status.SUCCEEDED
+    assert found("sin chai xanh") == ["Trà hoa vàng"]
