@@ -72,12 +72,12 @@ def point_index():
     return publish(home(), PointOfSaleIndexPage(title="Điểm bán", slug="diem-ban"))
 
 
-def point_of_sale(index, title, lat, lng, commune_code=3217, **fields):
+def point_of_sale(index, title, lat, lng, commune_code=3217, kind="showroom", **fields):
     return publish(
         index,
         PointOfSalePage(
             title=title,
-            kind="showroom",
+            kind=kind,
             address="Trung tâm xã",
             commune_code=commune_code,
             latitude=Decimal(lat),
@@ -351,6 +351,89 @@ def test_point_of_sale_page_lists_stocked_products_and_json_ld(client, point_ind
     assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 21.8586, "longitude": 103.3487}
     assert data["openingHours"] == "Thứ Hai – Chủ nhật, 7:30–17:30"
     assert data["address"]["addressLocality"] == "Xã Tủa Chùa"
+
+
+# --- Where to buy -------------------------------------------------------------------------
+
+
+def fair(title, start, end, *participants):
+    from events.models import EventIndexPage, TradeFairPage
+
+    index = EventIndexPage.objects.first() or publish(
+        home(), EventIndexPage(title="Sự kiện", slug="su-kien")
+    )
+    page = TradeFairPage(
+        title=title,
+        start=start,
+        end=end,
+        venue_name="Sân vận động",
+        address="Phường Điện Biên Phủ",
+        organiser="Sở Công Thương",
+    )
+    page.participants = participants
+    return publish(index, page)
+
+
+def test_product_page_says_where_to_buy_in_person(client, point_index):
+    from events.models import TradeFairParticipant
+
+    product = certified_product(title="Chè Shan tuyết cổ thụ")
+    other = certified_product(title="Gạo Séng Cù")
+    showroom = point_of_sale(point_index, "Showroom OCOP Tủa Chùa", "21.85", "103.34")
+    showroom.stocked_products = [StockedProduct(product=product)]
+    showroom.opening_hours = "Hằng ngày 7:30–17:30"
+    showroom.save_revision().publish()
+    elsewhere = point_of_sale(point_index, "Ki-ốt sân bay", "21.39", "103.00", kind="airport")
+    elsewhere.stocked_products = [StockedProduct(product=other)]
+    elsewhere.save_revision().publish()
+    closed = point_of_sale(point_index, "Quầy đã đóng", "21.40", "103.01")
+    closed.stocked_products = [StockedProduct(product=product)]
+    closed.save_revision().publish()
+    closed.unpublish()
+
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    fair(
+        "Hội chợ mùa xuân",
+        now + day,
+        now + 3 * day,
+        TradeFairParticipant(producer=product.producer, product=product, booth="B-12"),
+    )
+    fair(
+        "Chợ phiên cả nhà",
+        now - day,
+        now + day,
+        TradeFairParticipant(producer=product.producer, booth="A-3"),
+    )  # the producer with all their products
+    fair(
+        "Hội chợ năm ngoái",
+        now - 300 * day,
+        now - 298 * day,
+        TradeFairParticipant(producer=product.producer, product=product, booth="C-1"),
+    )
+
+    html = text(client.get(product.get_absolute_url()))
+    section = html[html.index('id="where-to-buy"') :]
+    assert "Showroom OCOP Tủa Chùa" in section and "Hằng ngày 7:30–17:30" in section
+    assert showroom.url in section
+    assert "Ki-ốt sân bay" not in section and "Quầy đã đóng" not in section
+    assert section.index("Chợ phiên cả nhà") < section.index("Hội chợ mùa xuân")
+    assert "A-3" in section and "B-12" in section
+    assert "Hội chợ năm ngoái" not in section
+    assert point_index.url in section  # all points of sale, nearest first
+
+    lonely = text(client.get(other.get_absolute_url()))
+    assert "Ki-ốt sân bay" in lonely and "Hội chợ mùa xuân" not in lonely
+
+
+def test_product_nowhere_in_person_says_it_ships():
+    from django.test import Client
+
+    product = certified_product(title="Mật ong bạc hà")
+    with translation.override("en"):
+        url = product.get_absolute_url()
+    html = text(Client().get(url))
+    assert "it can be ordered online and shipped" in html
 
 
 # --- The link tag --------------------------------------------------------------------------

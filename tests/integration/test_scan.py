@@ -210,7 +210,8 @@ def test_a_warm_scan_reads_nothing_from_the_database(client, lot, settings):
     with CaptureQueriesContext(connection) as cold:
         client.get(url)
     reads = [q for q in cold.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    assert len(reads) <= 3, [q["sql"][:80] for q in reads]
+    # lot, events, product; the locale and the producer-page map (cached for every scan after)
+    assert len(reads) <= 5, [q["sql"][:80] for q in reads]
     with CaptureQueriesContext(connection) as warm:
         client.get(url)
     statements = [q["sql"].lstrip().split()[0].upper() for q in warm.captured_queries]
@@ -372,3 +373,22 @@ def test_scans_buffered_in_redis_reach_the_database_in_batches(client, lot, sett
     client.get(f"/q/{lot.short_code}")
     call_command("flush_scans", stdout=io.StringIO())
     assert Scan.objects.count() == 6
+
+
+def test_scan_page_links_to_the_producer_page_and_where_to_buy(client, lot):
+    from cms.models import HomePage
+    from directory.models import ProducerIndexPage, ProducerPage
+
+    home = HomePage.objects.filter(locale__language_code="vi").first()
+    index = home.add_child(instance=ProducerIndexPage(title="Chủ thể", slug="chu-the"))
+    producer = lot.product.producer
+    page = index.add_child(instance=ProducerPage(title=producer.name, producer=producer))
+    page.save_revision().publish()
+
+    html = body(client.get(f"/q/{lot.short_code}?lang=en"))
+    assert f'<a href="{page.url}">{producer.name}</a>' in html
+    assert "#where-to-buy" in html and "Where to buy" in html
+
+    page.unpublish()  # the cached scan page forgets the link at once
+    html = body(client.get(f"/q/{lot.short_code}?lang=en"))
+    assert f'href="{page.url}"' not in html and producer.name in html

@@ -1,0 +1,88 @@
+"""Where a product can be bought in person: points of sale that stock it and fairs it is shown at.
+
+Shown on the product page (and reached from the scan page), for a tourist who holds the product
+or its label and wants more. Fairs are read by model name, so the directory imports no event code.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.models import Locale
+
+from .models import PointOfSaleIndexPage, StockedProduct
+
+
+@dataclass
+class Place:
+    title: str
+    url: str
+    address: str
+    kind: str = ""
+    opening_hours: str = ""
+    booth: str = ""
+    start: object = None
+    end: object = None
+
+
+def _in_active_locale(pages):
+    """One page per translation: the active language's, else the first other one."""
+    try:
+        locale_id = Locale.get_active().pk
+    except Locale.DoesNotExist:
+        locale_id = None
+    chosen = {}
+    for page in sorted(pages, key=lambda page: page.locale_id != locale_id):
+        chosen.setdefault(page.translation_key, page)
+    return list(chosen.values())
+
+
+def points_of_sale(product, request=None):
+    stocked = StockedProduct.objects.filter(product=product, page__live=True).select_related("page")
+    pages = _in_active_locale(item.page for item in stocked)
+    pages.sort(key=lambda page: (page.commune_name, page.title))
+    return [
+        Place(
+            title=page.title,
+            url=page.get_url(request),
+            address=", ".join(filter(None, [page.address, page.commune_name])),
+            kind=page.get_kind_display(),
+            opening_hours=page.opening_hours,
+        )
+        for page in pages
+    ]
+
+
+def fairs(product, request=None):
+    """Fairs not yet over where the product, or its producer with all their products, is shown."""
+    Participant = apps.get_model("events", "TradeFairParticipant")
+    shown = Q(product=product)
+    if product.producer_id:
+        shown |= Q(product__isnull=True, producer_id=product.producer_id)
+    participants = (
+        Participant.objects.filter(shown, page__live=True, page__end__gte=timezone.now())
+        .select_related("page")
+        .order_by("page__start")
+    )
+    booths = {}
+    for participant in participants:
+        booths.setdefault(participant.page_id, participant.booth)
+    pages = _in_active_locale(participant.page for participant in participants)
+    pages.sort(key=lambda page: page.start)
+    return [
+        Place(
+            title=page.title,
+            url=page.get_url(request),
+            address=page.address,
+            booth=booths.get(page.pk, ""),
+            start=page.start,
+            end=page.end,
+        )
+        for page in pages
+    ]
+
+
+def points_of_sale_index_url(request=None):
+    pages = _in_active_locale(PointOfSaleIndexPage.objects.live())
+    return pages[0].get_url(request) if pages else ""
