@@ -14,6 +14,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api
+from seo import views as seo_views
 from shop.payments import views as payment_views
 from sitesearch import views as sitesearch_views
 from traceability import views as traceability_views
@@ -26,6 +27,8 @@ urlpatterns = [
     re_path(r"^01/(?P<rest>.+)$", traceability_views.resolve_digital_link),
     re_path(r"^[qQ]/(?P<code>[^/]+)/?$", traceability_views.resolve_short_code),
     path(".well-known/gs1resolver", traceability_views.resolver_description),
+    path("robots.txt", seo_views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", seo_views.sitemap, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

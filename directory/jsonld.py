@@ -5,6 +5,8 @@ import json
 
 from django.utils.html import strip_tags
 
+from seo.images import share_rendition
+
 from .models import PointOfSaleKind
 
 STORE_KINDS = {PointOfSaleKind.SHOWROOM, PointOfSaleKind.FAIR_BOOTH, PointOfSaleKind.SHOP}
@@ -44,6 +46,10 @@ def producer_jsonld(page, request):
         data["sameAs"] = [page.website]
     if producer.tax_code:
         data["taxID"] = producer.tax_code
+    # Producers have no logo in our records; their first photo represents them.
+    rendition = share_rendition(page.share_image())
+    if rendition is not None:
+        data["image"] = request.build_absolute_uri(rendition.url)
     return _dump(data)
 
 

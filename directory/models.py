@@ -149,6 +149,10 @@ class ProducerPage(FoldedSearchMixin, Page):
         )
         return pages[0] if pages else None
 
+    def share_image(self):
+        first = self.photos.select_related("image").first()
+        return first.image if first else None
+
     def certificates(self):
         """The producer's certificates, newest first, each with its state today."""
         return [

@@ -27,6 +27,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from seo.images import share_rendition
 from sitesearch.folding import FoldedSearchMixin
 
 from . import ical
@@ -53,6 +54,13 @@ def json_ld(data):
     text = json.dumps(data, ensure_ascii=False, default=str)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308 - the characters that could end the script are escaped
+
+
+def absolute_page_url(page, request=None):
+    """The page's address on the host the visitor used (as in its canonical link)."""
+    if request is None:
+        return page.get_full_url()
+    return request.build_absolute_uri(page.get_url(request))
 
 
 def plain_text(rich_text):
@@ -266,7 +274,11 @@ class TradeFairPage(FoldedSearchMixin, RoutablePageMixin, Page):
         # Served without the trailing slash Wagtail would add (see events/urls.py).
         return self.url + self.reverse_subpage("ics").rstrip("/")
 
-    # Structured data.
+    # Sharing and structured data.
+    def share_image(self):
+        first = self.gallery_images.select_related("image").first()
+        return first.image if first else None
+
     def structured_data(self, request=None):
         location = {
             "@type": "Place",
@@ -283,19 +295,25 @@ class TradeFairPage(FoldedSearchMixin, RoutablePageMixin, Page):
                 "latitude": float(self.latitude),
                 "longitude": float(self.longitude),
             }
-        return {
+        data = {
             "@context": "https://schema.org",
             "@type": "Event",
             "name": self.title,
             "startDate": self.start.isoformat(),
             "endDate": self.end.isoformat(),
+            # Stays "scheduled" after the fair: schema.org has no "completed" status.
             "eventStatus": "https://schema.org/EventScheduled",
             "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
             "location": location,
             "organizer": {"@type": "Organization", "name": self.organiser},
             "description": plain_text(self.description),
-            "url": self.get_full_url(request),
+            "url": absolute_page_url(self, request),
         }
+        rendition = share_rendition(self.share_image())
+        if rendition is not None:
+            url = rendition.url
+            data["image"] = [request.build_absolute_uri(url) if request else url]
+        return data
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -506,6 +524,7 @@ class LivestreamPage(FoldedSearchMixin, Page):
             "@context": "https://schema.org",
             "@type": "BroadcastEvent",
             "name": self.title,
+            "mainEntityOfPage": absolute_page_url(self, request),
             "startDate": self.start.isoformat(),
             "endDate": self.end.isoformat(),
             "isLiveBroadcast": True,

@@ -3,6 +3,7 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -18,6 +19,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from seo.images import share_rendition
 from shop.catalogue.selectors import certified_products
 from sitesearch.folding import FoldedSearchMixin
 
@@ -99,6 +101,7 @@ class NewsArticlePage(FoldedSearchMixin, Page):
     ]
     parent_page_types = ["news.NewsIndexPage"]
     subpage_types = []
+    og_type = "article"
 
     class Meta:
         verbose_name = _("news article")
@@ -110,20 +113,34 @@ class NewsArticlePage(FoldedSearchMixin, Page):
         found = certified_products().in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
+    def share_image(self):
+        return self.lead_image
+
     def json_ld(self, request=None):
         """schema.org NewsArticle data, escaped for a <script type="application/ld+json">."""
+        url = self.get_full_url(request)
+        publisher = {"@type": "Organization", "name": settings.OCOP_SITE_NAME}
+        if request is not None:
+            url = request.build_absolute_uri(self.get_url(request))
+            publisher["url"] = request.build_absolute_uri("/")
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
             "headline": self.title,
             "datePublished": self.date.isoformat(),
-            "url": self.get_full_url(request),
+            "url": url,
+            "mainEntityOfPage": url,
+            "inLanguage": self.locale.language_code,
+            # Without a named author the article is the publisher's own.
+            "author": {"@type": "Person", "name": self.author} if self.author else publisher,
+            "publisher": publisher,
         }
-        if self.author:
-            data["author"] = {"@type": "Person", "name": self.author}
-        if self.lead_image:
-            url = self.lead_image.get_rendition("fill-1200x675").url
-            data["image"] = [request.build_absolute_uri(url) if request else url]
+        if self.last_published_at:
+            data["dateModified"] = self.last_published_at.isoformat()
+        rendition = share_rendition(self.lead_image)
+        if rendition is not None:
+            image_url = rendition.url
+            data["image"] = [request.build_absolute_uri(image_url) if request else image_url]
         if self.intro:
             data["description"] = self.intro
         text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)

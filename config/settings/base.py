@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "events",
     "news",
     "traceability",
+    "seo",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.flatpages",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     # Oscar, with our forks under shop/
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",

@@ -1,13 +1,28 @@
-"""schema.org JSON-LD for product pages: the product, its offer and its OCOP certification."""
+"""schema.org JSON-LD for product pages: the product, its offer and its OCOP certification.
+
+OCOP stars are a certification, not customer reviews: they go in `hasCertification`, never in
+`aggregateRating` or `review`.
+"""
 
 import json
 
 from traceability.certification import standing
 from traceability.digital_link import digital_link_uri
 
+from .images import share_thumbnail
 from .summary import whole_dong
 
 SCHEMA = "https://schema.org/"
+# A stored GTIN-14 with leading zeros is a shorter GTIN padded: schema.org names each length.
+GTIN_PROPERTIES = (("000000", "gtin8", 8), ("00", "gtin12", 12), ("0", "gtin13", 13))
+
+
+def gtin_property(gtin14):
+    """(schema.org property, digits) for a GTIN stored as 14 digits."""
+    for zeros, name, length in GTIN_PROPERTIES:
+        if gtin14.startswith(zeros):
+            return name, gtin14[-length:]
+    return "gtin14", gtin14
 
 
 def product_jsonld(product, info, request):
@@ -20,11 +35,22 @@ def product_jsonld(product, info, request):
         "sku": product.upc or str(product.pk),
     }
     if product.gtin:
-        data["gtin14"] = product.gtin
+        name, digits = gtin_property(product.gtin)
+        data[name] = digits
         data["sameAs"] = digital_link_uri(product.gtin)  # the GS1 Digital Link of the product
+    description = product.get_meta_description()
+    if description:
+        data["description"] = description
+    thumbnail = share_thumbnail(product)
+    if thumbnail is not None:
+        data["image"] = [request.build_absolute_uri(thumbnail.url)]
     if product.producer_id:
-        data["manufacturer"] = {"@type": "Organization", "name": product.producer.name}
-    if info.price.exists:
+        producer = {"@type": "Organization", "name": product.producer.name}
+        data["manufacturer"] = producer
+        data["brand"] = {"@type": "Brand", "name": product.producer.name}
+    # An offer only while the strategy lets the product be sold (a current certificate);
+    # sold out still is an offer, out of stock.
+    if info.price.exists and product.standing.sellable:
         data["offers"] = {
             "@type": "Offer",
             "price": whole_dong(info.price.incl_tax),

@@ -331,7 +331,7 @@ def test_lots_and_trace_api(client, lot):
 def test_product_page_carries_json_ld_with_certification(client, lot):
     page = body(client.get(lot.product.get_absolute_url()))
     data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page).group(1))
-    assert data["@type"] == "Product" and data["gtin14"] == GTIN14
+    assert data["@type"] == "Product" and data["gtin13"] == GTIN14[1:]  # a padded GTIN-13
     assert data["sameAs"] == f"https://ocop.test/01/{GTIN14}"
     certification = data["hasCertification"]
     assert certification["certificationIdentification"] == "777/QĐ-UBND"
