@@ -6,9 +6,11 @@ Every check goes through the real URLs with the test client, as the person in th
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
+from django.utils import translation
 from wagtail.models import (
     GroupApprovalTask,
     GroupCollectionPermission,
@@ -23,7 +25,7 @@ from wagtail.models import (
 from cms.models import HomePage
 from news.models import NewsArticlePage, NewsIndexPage
 from shop.payments.models import PaymentSettings
-from staff.provisioning import ensure_roles
+from staff.provisioning import WORKFLOW_LABEL, ensure_roles
 from staff.roles import EDITORS, MODERATORS, REGISTRY_OFFICERS, ROLES, SHOP_STAFF
 from tests.factories import CertificationFactory
 
@@ -341,9 +343,10 @@ def test_roles_come_back_after_migrate(roles):
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     editors = Group.objects.get(name="Editors")
     assert editors.permissions.filter(codename="access_admin").exists()
-    assert WorkflowPage.objects.get(page__depth=1).workflow.name == "Moderator approval"
-    moderators = GroupApprovalTask.objects.get(name="Moderator approval").groups.get()
-    assert moderators.name == "Moderators"
+    with translation.override(settings.LANGUAGE_CODE):
+        name = str(WORKFLOW_LABEL)  # staff see it in the site's language
+    assert WorkflowPage.objects.get(page__depth=1).workflow.name == name
+    assert GroupApprovalTask.objects.get(name=name).groups.get().name == "Moderators"
 
 
 def test_ensure_roles_resets_a_role_to_its_declaration(roles):
