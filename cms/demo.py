@@ -23,6 +23,8 @@ from PIL import Image, ImageDraw, ImageFont
 from wagtail.models import Locale
 
 from cms.models import HomePage, SiteIdentity
+from staff.provisioning import ensure_roles
+from staff.roles import EDITORS, MODERATORS, REGISTRY_OFFICERS, SHOP_STAFF
 from traceability.models import Certification, Lot, LotEvent, Producer, Source
 from traceability.rules import ProductGroup
 from traceability.sync import run_sync
@@ -364,6 +366,31 @@ def ensure_staff_user(username="admin", password=None):
     return username, password
 
 
+# One demo login per staff role, to try what each may and may not do.
+ROLE_USERS = {
+    "bientap": EDITORS,
+    "kiemduyet": MODERATORS,
+    "banhang": SHOP_STAFF,
+    "chungnhan": REGISTRY_OFFICERS,
+}
+
+
+def ensure_role_users(password):
+    """A demo user in each staff role (same password as the admin); returns (username, role)."""
+    groups = ensure_roles()
+    users = []
+    for username, role in ROLE_USERS.items():
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@ocop.example"}
+        )
+        user.is_superuser = False
+        user.set_password(password)
+        user.save()
+        user.groups.set([groups[role.name]])  # is_staff follows the role (staff.provisioning)
+        users.append((username, role))
+    return users
+
+
 def load_content(log):
     """News, fairs, livestreams, producer, commune and point-of-sale pages of the demo."""
     from directory.demo import load_directory
@@ -388,4 +415,5 @@ def load_demo(log=print, admin_password=None):
     load_pages(log)
     ensure_shipping_country()
     load_content(log)
-    return ensure_staff_user(password=admin_password)
+    username, password = ensure_staff_user(password=admin_password)
+    return username, password, ensure_role_users(password)

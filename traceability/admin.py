@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -154,6 +155,9 @@ class CertificationAdmin(admin.ModelAdmin):
         return extra + super().get_urls()
 
     def sync_view(self, request):
+        # admin_view checks only is_staff: other staff (the shop's) must not rewrite the mirror.
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         if request.method != "POST":
             return redirect("admin:traceability_certification_changelist")
         result = sync_registry_task.enqueue(full=False, started_by=request.user.get_username())
@@ -166,6 +170,8 @@ class CertificationAdmin(admin.ModelAdmin):
         return redirect("admin:traceability_syncrun_changelist")
 
     def import_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         form = SpreadsheetForm(request.POST or None, request.FILES or None)
         problems = []
         if request.method == "POST" and form.is_valid():
@@ -299,6 +305,8 @@ class LotAdmin(admin.ModelAdmin):
         ]
 
     def labels_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
         form = LabelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "news",
     "traceability",
     "seo",
+    "staff",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -81,7 +82,7 @@ INSTALLED_APPS = [
     "oscar.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
-    "oscar.apps.dashboard.apps.DashboardConfig",
+    "shop.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
@@ -246,7 +247,7 @@ OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [  # noqa: F405
         "label": _("Content (Wagtail)"),
         "icon": "fas fa-newspaper",
         "url_name": "wagtailadmin_home",
-        "access_fn": lambda user, *args: user.is_staff,
+        "access_fn": lambda user, *args: user.has_perm("wagtailadmin.access_admin"),
     },
     {
         "label": _("Data admin (Django)"),

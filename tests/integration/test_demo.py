@@ -38,6 +38,19 @@ def test_demo_covers_all_groups_and_several_communes(demo):
     assert all(p.stockrecords.get().price == int(p.stockrecords.get().price) for p in products)
 
 
+def test_demo_has_a_login_for_each_staff_role(demo, client):
+    from django.contrib.auth import get_user_model
+
+    for username in ("bientap", "kiemduyet", "banhang", "chungnhan"):
+        assert f"{username} / demo-pass" in demo
+    users = get_user_model().objects
+    assert users.get(username="bientap").groups.get().name == "Editors"
+    assert not users.get(username="kiemduyet").is_staff
+    assert users.get(username="banhang").is_staff and users.get(username="chungnhan").is_staff
+    assert client.login(username="banhang", password="demo-pass")
+    assert client.get("/shop/dashboard/").status_code == 200
+
+
 def test_demo_tells_the_real_cases_truthfully(demo):
     huong_linh = Producer.objects.get(name="Công ty TNHH Hương Linh")
     assert not huong_linh.is_demo

@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: load (or refresh) the demo data and print the staff login."""
+"""`manage.py load_demo`: load (or refresh) the demo data and print the staff logins."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +6,7 @@ from cms.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load demo producers, certificates, products and pages; create a staff login."
+    help = "Load demo producers, certificates, products and pages; create staff logins."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        username, password = load_demo(
+        username, password, role_users = load_demo(
             log=lambda line: self.stdout.write(f"  {line}"),
             admin_password=options["admin_password"],
         )
@@ -23,3 +23,5 @@ class Command(BaseCommand):
             f"Staff login: {username} / {password}  "
             "(Wagtail /admin/, shop dashboard /shop/dashboard/, Django /django-admin/)"
         )
+        for role_username, role in role_users:
+            self.stdout.write(f"  {role.label}: {role_username} / {password}  ({role.description})")

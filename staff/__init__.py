@@ -1,0 +1,1 @@
+"""Staff roles: who may do what in the Wagtail admin, the shop dashboard and the Django admin."""
