@@ -297,7 +297,7 @@ def load_lots(log):
 
 HOME_VI = {
     "title": "Sản phẩm OCOP Điện Biên",
-    "hero_title": "Sản phẩm OCOP Điện Biên — đúng sao, đúng nguồn gốc",
+    "hero": "Sản phẩm OCOP Điện Biên — đúng sao, đúng nguồn gốc",
     "intro": (
         "<p>Mua trực tiếp sản phẩm của các chủ thể OCOP trong tỉnh: chè Shan tuyết, gạo, "
         "cà phê, thổ cẩm và dịch vụ du lịch cộng đồng. Số sao và giấy chứng nhận của từng sản "
@@ -305,39 +305,163 @@ HOME_VI = {
         "<p><em>Trang trình diễn: phần lớn sản phẩm là dữ liệu mẫu, được ghi rõ trên từng "
         "sản phẩm.</em></p>"
     ),
+    "points_of_sale": "Tìm điểm bán",
+    "featured": "Sản phẩm OCOP nổi bật",
+    "tea": "Chè Shan tuyết cổ thụ",
+    "map": "Mỗi xã một sản phẩm",
+    "map_text": "Các xã, phường có chủ thể OCOP (vị trí trên bản đồ là gần đúng).",
+    "banner": "Quét tem, biết nguồn gốc",
+    "banner_text": (
+        "Mỗi lô sản phẩm OCOP có tem QR: quét để xem số sao, giấy chứng nhận và nơi làm ra."
+    ),
+    "banner_button": "Xem tin tức chương trình",
 }
 HOME_EN = {
     "title": "OCOP products of Điện Biên",
-    "hero_title": "OCOP products of Điện Biên — true stars, true origin",
+    "hero": "OCOP products of Điện Biên — true stars, true origin",
     "intro": (
         "<p>Buy directly from the province's OCOP producers: Shan tuyết tea, rice, coffee, "
         "brocade and community tourism. Each product's stars and certificate are checked "
         "against the province's certification registry every day.</p>"
         "<p><em>Demo site: most products are sample data, marked as such on each product.</em></p>"
     ),
+    "points_of_sale": "Find a shop",
+    "featured": "Featured OCOP products",
+    "tea": "Ancient Shan tuyết tea",
+    "map": "One commune, one product",
+    "map_text": "Communes and wards with OCOP producers (map positions are approximate).",
+    "banner": "Scan the label, know the origin",
+    "banner_text": (
+        "Every lot of an OCOP product carries a QR label: scan it to see the stars, the "
+        "certificate and where it was made."
+    ),
+    "banner_button": "Read the programme's news",
 }
+TEA_PICKS = 4
+LOGO_TITLE = "Logo OCOP (trình diễn)"
+
+
+def home_body(texts):
+    """The demo home page's blocks, as stored (raw StreamField data), in one language."""
+    from directory.models import PointOfSaleIndexPage
+    from news.models import NewsIndexPage
+    from shop.catalogue.selectors import certified_products
+
+    points = PointOfSaleIndexPage.objects.filter(locale__language_code="vi").first()
+    news = NewsIndexPage.objects.filter(locale__language_code="vi").first()
+    teas = list(
+        certified_products()
+        .filter(title__icontains="Shan tuyết")
+        .order_by("-certification__stars", "title")
+        .values_list("pk", flat=True)[:TEA_PICKS]
+    )
+    hero_link = {"text": texts["points_of_sale"], "page": points.pk} if points else {}
+    body = [
+        {
+            "type": "hero",
+            "value": {
+                "heading": texts["hero"],
+                "text": texts["intro"],
+                "link": hero_link,
+                "shop_button": True,
+            },
+        },
+        {"type": "livestreams", "value": {}},
+        {"type": "featured_products", "value": {"heading": texts["featured"], "count": 8}},
+        {"type": "upcoming_fairs", "value": {"count": 3}},
+    ]
+    if teas:
+        body.append(
+            {
+                "type": "featured_products",
+                "value": {"heading": texts["tea"], "source": "chosen", "products": teas},
+            }
+        )
+    body += [
+        {"type": "latest_news", "value": {"count": 3}},
+        {"type": "communes_map", "value": {"heading": texts["map"], "text": texts["map_text"]}},
+    ]
+    if news:
+        body.append(
+            {
+                "type": "call_to_action",
+                "value": {
+                    "heading": texts["banner"],
+                    "text": texts["banner_text"],
+                    "link": {"text": texts["banner_button"], "page": news.pk},
+                },
+            }
+        )
+    return body
+
+
+def draw_logo(size=160):
+    """A PNG mark for the demo: a gold star on the programme's green."""
+    import math
+
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, size - 1, size - 1), radius=size // 6, fill=(11, 107, 58))
+    centre, outer, inner = size / 2, size * 0.38, size * 0.16
+    points = [
+        (
+            centre + (outer if i % 2 == 0 else inner) * math.sin(math.pi * i / 5),
+            centre - (outer if i % 2 == 0 else inner) * math.cos(math.pi * i / 5),
+        )
+        for i in range(10)
+    ]
+    draw.polygon(points, fill=(255, 210, 122))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def demo_logo():
+    """The demo logo as a Wagtail image, drawn and stored (through the default storage) once."""
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+
+    WagtailImage = get_image_model()
+    logo = WagtailImage.objects.filter(title=LOGO_TITLE).first()
+    if logo is None:
+        logo = WagtailImage(title=LOGO_TITLE)
+        logo.file = ImageFile(io.BytesIO(draw_logo()), name="ocop-demo-logo.png")
+        logo.save()
+    return logo
 
 
 def load_pages(log):
+    """The home page (vi and its en translation) composed from blocks, and the site identity.
+
+    Run after the directory, events and news loaders: the home page links to their pages.
+    """
     home = HomePage.objects.filter(locale__language_code="vi").first()
     if home is None:
         raise RuntimeError("The home page is missing: run `manage.py migrate` first")
-    for field, value in HOME_VI.items():
-        setattr(home, field, value)
+    home.title = HOME_VI["title"]
+    home.body = home_body(HOME_VI)
     home.save_revision().publish()
     english, _ = Locale.objects.get_or_create(language_code="en")
     translation_page = home.get_translation_or_none(english)
     if translation_page is None:
         translation_page = home.copy_for_translation(english)
-    for field, value in HOME_EN.items():
-        setattr(translation_page, field, value)
+    translation_page.title = HOME_EN["title"]
+    translation_page.body = home_body(HOME_EN)
     translation_page.save_revision().publish()
     identity = SiteIdentity.load()
     identity.programme_name = "Chương trình OCOP tỉnh Điện Biên (dữ liệu trình diễn)"
+    identity.short_name = "OCOP Điện Biên"
+    identity.logo = demo_logo()
     identity.operator = "Văn phòng Điều phối nông thôn mới tỉnh (ví dụ)"
     identity.email = "ocop@example.vn"
+    # Example accounts for the demo: they belong to no one.
+    identity.zalo = "https://zalo.me/ocopdienbien.example"
+    identity.facebook = "https://www.facebook.com/ocop.dienbien.example"
+    identity.tiktok = "https://www.tiktok.com/@ocop.dienbien.example"
+    identity.youtube = "https://www.youtube.com/@ocop-dienbien-example"
+    identity.full_clean()
     identity.save()
-    log("pages: home (vi, en), site identity")
+    log("pages: home (vi, en), site identity with logo and example social links")
 
 
 def ensure_shipping_country():
@@ -412,8 +536,8 @@ def load_demo(log=print, admin_password=None):
     producers = load_producers(catalogue["producers"], log)
     load_products(catalogue["products"], producers, log)
     load_lots(log)
-    load_pages(log)
     ensure_shipping_country()
     load_content(log)
+    load_pages(log)
     username, password = ensure_staff_user(password=admin_password)
     return username, password, ensure_role_users(password)

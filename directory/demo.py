@@ -106,6 +106,29 @@ POINTS_OF_SALE = [
 ]
 PRODUCTS_PER_POINT = 6
 
+# Approximate centres of the demo communes, enough to place them on the home page map.
+COMMUNE_POINTS = {
+    3127: ("21.390", "103.020"),  # Phường Điện Biên Phủ
+    3164: ("22.050", "102.380"),  # Xã Quảng Lâm
+    3172: ("21.760", "103.050"),  # Xã Na Sang
+    3217: ("21.858", "103.348"),  # Xã Tủa Chùa
+    3220: ("21.780", "103.390"),  # Xã Tủa Thàng
+    3226: ("21.950", "103.300"),  # Xã Sín Chải
+    3244: ("21.810", "103.450"),  # Xã Sáng Nhè
+    3256: ("21.530", "103.220"),  # Xã Mường Ảng
+    3268: ("21.690", "103.280"),  # Xã Mường Mùn
+    3295: ("21.580", "103.400"),  # Xã Quài Tở
+    3313: ("21.460", "103.270"),  # Xã Mường Lạn
+    3325: ("21.450", "103.150"),  # Xã Mường Phăng
+    3328: ("21.430", "102.990"),  # Xã Thanh Nưa
+    3334: ("21.386", "103.016"),  # Phường Mường Thanh
+    3349: ("21.340", "103.010"),  # Xã Thanh Yên
+    3352: ("21.300", "103.060"),  # Xã Thanh An
+    3368: ("21.150", "103.050"),  # Xã Mường Nhà
+    3370: ("21.250", "103.310"),  # Xã Pu Nhi
+    3385: ("21.200", "103.420"),  # Xã Tìa Dình
+}
+
 
 def _child(parent, model, slug, **fields):
     return publish(child_page(parent, model, slug, fields))
@@ -131,6 +154,8 @@ def load_commune_pages(index, producers):
             # The title comes from the commune's code when the page is saved.
             page = CommunePage(commune_code=code, slug=slugify(anyascii(commune_name(code))))
             index.add_child(instance=page)
+        point = COMMUNE_POINTS.get(code)
+        page.latitude, page.longitude = (Decimal(v) for v in point) if point else (None, None)
         publish(page)
 
 

@@ -35,3 +35,26 @@ def haversine_km(lat1, lng1, lat2, lng2):
     d_lambda = math.radians(float(lng2) - float(lng1))
     a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def map_frame(bounds, width):
+    """The height of a map `width` units wide showing `bounds` (south, west, north, east).
+
+    An equirectangular projection scaled by the cosine of the middle latitude, so a province
+    a few hundred kilometres across keeps its shape without a map library.
+    """
+    south, west, north, east = (float(b) for b in bounds)
+    x_scale = math.cos(math.radians((south + north) / 2))
+    return width * (north - south) / ((east - west) * x_scale)
+
+
+def project(lat, lng, bounds, width):
+    """(x, y) of a point within a `map_frame` of `bounds`, or None when it lies outside."""
+    south, west, north, east = (float(b) for b in bounds)
+    lat, lng = float(lat), float(lng)
+    if not (south <= lat <= north and west <= lng <= east):
+        return None
+    height = map_frame(bounds, width)
+    x = (lng - west) / (east - west) * width
+    y = (north - lat) / (north - south) * height
+    return round(x, 1), round(y, 1)

@@ -209,8 +209,29 @@ class CommunePage(FoldedSearchMixin, Page):
         help_text=_("Post-2025 commune or ward code; the name comes from it."),
     )
     intro = RichTextField(_("introduction"), blank=True)
+    latitude = models.DecimalField(
+        _("map point latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LATITUDE_VALIDATORS,
+        help_text=_("Where the commune is drawn on the home page map, e.g. its centre."),
+    )
+    longitude = models.DecimalField(
+        _("map point longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LONGITUDE_VALIDATORS,
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("commune_code"), FieldPanel("intro")]
+    content_panels = Page.content_panels + [
+        FieldPanel("commune_code"),
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Map point")),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
         index.FilterField("commune_code"),
@@ -227,6 +248,14 @@ class CommunePage(FoldedSearchMixin, Page):
             self.title = self.commune.name
         super().full_clean(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise ValidationError(
+                {missing: gettext("Give both latitude and longitude, or neither.")}
+            )
+
     @property
     def commune(self):
         return commune(self.commune_code) if self.commune_code else None
@@ -235,6 +264,10 @@ class CommunePage(FoldedSearchMixin, Page):
     def commune_name(self):
         found = self.commune
         return found.name if found else ""
+
+    @property
+    def has_point(self):
+        return self.latitude is not None and self.longitude is not None
 
     def producers(self):
         """Producers of this commune, each with their page (if any) and products."""
@@ -274,37 +307,45 @@ class CommuneIndexPage(Page):
         verbose_name = _("commune index page")
 
     def communes(self):
-        from traceability.models import Producer
-
-        pages = list(CommunePage.objects.child_of(self).live())
-        counts = {
-            row["commune_code"]: row
-            for row in Producer.objects.filter(commune_code__in=[p.commune_code for p in pages])
-            .values("commune_code")
-            .annotate(
-                producer_count=Count("pk", distinct=True),
-                product_count=Count(
-                    "products",
-                    filter=Q(products__is_public=True, products__parent__isnull=True),
-                    distinct=True,
-                ),
-            )
-        }
-        rows = [
-            {
-                "page": page,
-                "producer_count": counts.get(page.commune_code, {}).get("producer_count", 0),
-                "product_count": counts.get(page.commune_code, {}).get("product_count", 0),
-            }
-            for page in pages
-        ]
-        rows.sort(key=lambda row: (row["page"].commune_name, row["page"].title))
-        return rows
+        return commune_rows(CommunePage.objects.child_of(self).live())
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["communes"] = self.communes()
         return context
+
+
+def commune_rows(pages):
+    """Commune pages sorted by name, each with its producer and public product counts.
+
+    Two queries however many communes there are: the pages, then one count per commune code.
+    """
+    from traceability.models import Producer
+
+    pages = list(pages)
+    counts = {
+        row["commune_code"]: row
+        for row in Producer.objects.filter(commune_code__in=[p.commune_code for p in pages])
+        .values("commune_code")
+        .annotate(
+            producer_count=Count("pk", distinct=True),
+            product_count=Count(
+                "products",
+                filter=Q(products__is_public=True, products__parent__isnull=True),
+                distinct=True,
+            ),
+        )
+    }
+    rows = [
+        {
+            "page": page,
+            "producer_count": counts.get(page.commune_code, {}).get("producer_count", 0),
+            "product_count": counts.get(page.commune_code, {}).get("product_count", 0),
+        }
+        for page in pages
+    ]
+    rows.sort(key=lambda row: (row["page"].commune_name, row["page"].title))
+    return rows
 
 
 # --- Points of sale ------------------------------------------------------------------------

@@ -22,6 +22,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- The programme this installation serves -----------------------------------------------
 # Another province runs the same code by changing these (and content and theme).
 OCOP_PROVINCE_CODE = env.int("OCOP_PROVINCE_CODE", default=11)  # 11 = Điện Biên
+# The province's bounding box for the home page's commune map: south, west, north, east.
+OCOP_PROVINCE_BOUNDS = tuple(
+    env.list("OCOP_PROVINCE_BOUNDS", cast=float, default=[20.85, 102.1, 22.6, 103.65])
+)
 OCOP_SITE_NAME = env("OCOP_SITE_NAME", default="OCOP Điện Biên")
 OCOP_THEME = env("OCOP_THEME", default="default")
 THEME_DIR = BASE_DIR / "themes" / OCOP_THEME

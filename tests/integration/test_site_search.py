@@ -66,7 +66,7 @@ def test_producer_and_commune_names_are_searchable(catalogue):
 
 def test_pages_are_found_without_diacritics():
     home = HomePage.objects.filter(locale__language_code="vi").first()
-    home.intro = "<p>Sản phẩm OCOP của tỉnh Điện Biên.</p>"
+    home.body = [{"type": "text", "value": "<p>Sản phẩm OCOP của tỉnh Điện Biên.</p>"}]
     home.save()
     results = search_site("dien bien")
     assert [hit.pk for hit in results[:10]] == [home.pk]
