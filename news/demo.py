@@ -91,6 +91,7 @@ ARTICLES = [
         "en": {
             "slug": "dien-bien-ocop-products-at-the-northwest-farm-fair",
             "title": "Điện Biên's OCOP products at the Northwest farm produce fair",
+            "author": "Editorial team",
             "intro": (
                 "The province's shared stand showed Tủa Chùa Shan tuyết tea, Séng Cù rice, "
                 "Mường Ảng coffee and many other 3- and 4-star products, each with a "
@@ -146,6 +147,7 @@ ARTICLES = [
         "en": {
             "slug": "more-products-certified-ocop-3-and-4-stars",
             "title": "More products certified as 3-star and 4-star OCOP",
+            "author": "Editorial team",
             "intro": (
                 "The provincial rating council has recognised more OCOP products; each "
                 "certificate is valid for 36 months from the date of the decision."
@@ -201,6 +203,7 @@ ARTICLES = [
         "en": {
             "slug": "spring-shan-tuyet-tea-harvest-begins-in-tua-chua",
             "title": "The spring Shan tuyết tea harvest begins on the Tủa Chùa plateau",
+            "author": "Editorial team",
             "intro": (
                 "Hmong families in the highland communes of northern Tủa Chùa have started "
                 "picking the buds of ancient Shan tuyết tea trees, the raw material of the "
@@ -254,6 +257,7 @@ ARTICLES = [
         "en": {
             "slug": "training-cooperatives-on-ocop-dossiers-and-online-sales",
             "title": "Training for cooperatives on OCOP dossiers and selling online",
+            "author": "Editorial team",
             "intro": (
                 "The course helps cooperatives, cooperative groups and household businesses "
                 "complete their rating dossiers, design packaging and list their products on "
@@ -310,6 +314,7 @@ ARTICLES = [
         "en": {
             "slug": "livestream-selling-shan-tuyet-tea-and-tua-chua-specialities",
             "title": "A livestream showcasing Shan tuyết tea and Tủa Chùa specialities",
+            "author": "Editorial team",
             "intro": (
                 "OCOP producers tried selling live on social media together: the host was "
                 "introduced by name, and each product's quality documents were at hand for "
@@ -451,6 +456,7 @@ def translate_article(article, spec):
     texts = {
         "title": english["title"],
         "intro": english["intro"],
+        "author": english["author"],
         "tags": english["tags"],
         "body": article_body(spec, article.lead_image, "en"),
     }

@@ -260,6 +260,7 @@ def test_demo_english_news_is_the_translation_of_the_vietnamese(client):
         vietnamese = article.get_translations().get()
         assert vietnamese.locale.language_code == "vi" and article.live
         assert article.title != vietnamese.title and article.date == vietnamese.date
+        assert (article.author, vietnamese.author) == ("Editorial team", "Ban biên tập")
         assert article.lead_image_id == vietnamese.lead_image_id
         assert [c.locale.language_code for c in article.categories.all()] == ["en"]
         assert [c.get_translations().get() for c in article.categories.all()] == list(
