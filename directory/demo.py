@@ -1,4 +1,5 @@
-"""Demo directory pages under the Vietnamese home page: producers, communes, points of sale.
+"""Demo directory pages under the Vietnamese home page: producers, communes, points of sale,
+and their English translations under the English home page.
 
 Run after `cms.demo.load_demo` (it creates the producers and products). Running it again
 updates the same pages in place.
@@ -8,10 +9,12 @@ from decimal import Decimal
 
 from anyascii import anyascii
 from django.db import transaction
+from django.utils.html import linebreaks
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 
 from cms.demo import child_page, publish, read_json
+from cms.demo_translation import english_home, translate_page
 from cms.models import HomePage
 from traceability.certification import current_filter
 from traceability.models import Producer
@@ -34,16 +37,33 @@ PRODUCER_INDEX = {
     "slug": "chu-the-ocop",
     "title": "Chủ thể OCOP",
     "intro": "<p>Doanh nghiệp, hợp tác xã, tổ hợp tác và hộ kinh doanh làm ra sản phẩm OCOP.</p>",
+    "en": {
+        "slug": "producers",
+        "title": "OCOP producers",
+        "intro": "<p>The companies, cooperatives, cooperative groups and household businesses "
+        "that make OCOP products.</p>",
+    },
 }
 COMMUNE_INDEX = {
     "slug": "xa-phuong",
     "title": "Xã, phường",
     "intro": "<p>Mỗi xã một sản phẩm: các xã, phường có chủ thể OCOP.</p>",
+    "en": {
+        "slug": "communes",
+        "title": "Communes and wards",
+        "intro": "<p>One Commune One Product: the communes and wards that are home to OCOP "
+        "producers.</p>",
+    },
 }
 POINT_OF_SALE_INDEX = {
     "slug": "diem-ban",
     "title": "Điểm bán",
     "intro": "<p>Nơi mua trực tiếp sản phẩm OCOP Điện Biên.</p>",
+    "en": {
+        "slug": "points-of-sale",
+        "title": "Points of sale",
+        "intro": "<p>Where to buy Điện Biên's OCOP products in person.</p>",
+    },
 }
 
 # Sample points of sale (positions approximate, for the demo only).
@@ -58,6 +78,11 @@ POINTS_OF_SALE = [
         "longitude": Decimal("103.348700"),
         "opening_hours": "Thứ Hai – Chủ nhật, 7:30–17:30",
         "phone": "0215 3845 000",
+        "en": {
+            "slug": "tua-chua-ocop-showroom",
+            "title": "Tủa Chùa OCOP showroom",
+            "opening_hours": "Monday to Sunday, 7:30 am – 5:30 pm",
+        },
     },
     {
         "slug": "gian-hang-cho-muong-thanh",
@@ -69,6 +94,11 @@ POINTS_OF_SALE = [
         "longitude": Decimal("103.016400"),
         "opening_hours": "Hằng ngày, 6:00–18:00",
         "phone": "",
+        "en": {
+            "slug": "ocop-stall-muong-thanh-market",
+            "title": "OCOP stall at Mường Thanh market",
+            "opening_hours": "Daily, 6 am – 6 pm",
+        },
     },
     {
         "slug": "quay-ocop-khach-san-dien-bien-phu",
@@ -80,6 +110,11 @@ POINTS_OF_SALE = [
         "longitude": Decimal("103.020500"),
         "opening_hours": "Hằng ngày, 7:00–22:00",
         "phone": "",
+        "en": {
+            "slug": "ocop-counter-hotel-dien-bien-phu",
+            "title": "OCOP counter at a hotel in central Điện Biên Phủ",
+            "opening_hours": "Daily, 7 am – 10 pm",
+        },
     },
     {
         "slug": "cang-hang-khong-dien-bien",
@@ -91,6 +126,11 @@ POINTS_OF_SALE = [
         "longitude": Decimal("103.007800"),
         "opening_hours": "Theo giờ các chuyến bay",
         "phone": "",
+        "en": {
+            "slug": "ocop-counter-dien-bien-airport",
+            "title": "OCOP counter at Điện Biên Airport",
+            "opening_hours": "Open around flight times",
+        },
     },
     {
         "slug": "diem-du-lich-pu-vap",
@@ -102,6 +142,11 @@ POINTS_OF_SALE = [
         "longitude": Decimal("103.151900"),
         "opening_hours": "Hằng ngày, 8:00–18:00",
         "phone": "",
+        "en": {
+            "slug": "ocop-shop-pu-vap-tourist-site",
+            "title": "OCOP shop at the Pú Vạp tourist site",
+            "opening_hours": "Daily, 8 am – 6 pm",
+        },
     },
 ]
 PRODUCTS_PER_POINT = 6
@@ -130,11 +175,12 @@ COMMUNE_POINTS = {
 }
 
 
-def _child(parent, model, slug, **fields):
+def _child(parent, model, slug, en=None, **fields):
     return publish(child_page(parent, model, slug, fields))
 
 
 def load_producer_pages(index, producers):
+    pages = []
     for producer in producers:
         page = ProducerPage.objects.filter(producer=producer, locale=index.locale).first()
         fields = {"title": producer.name, "producer": producer, "phone": producer.phone}
@@ -144,10 +190,12 @@ def load_producer_pages(index, producers):
         else:
             for name, value in fields.items():
                 setattr(page, name, value)
-        publish(page)
+        pages.append(publish(page))
+    return pages
 
 
 def load_commune_pages(index, producers):
+    pages = []
     for code in sorted({producer.commune_code for producer in producers}):
         page = CommunePage.objects.child_of(index).filter(commune_code=code).first()
         if page is None:
@@ -156,7 +204,8 @@ def load_commune_pages(index, producers):
             index.add_child(instance=page)
         point = COMMUNE_POINTS.get(code)
         page.latitude, page.longitude = (Decimal(v) for v in point) if point else (None, None)
-        publish(page)
+        pages.append(publish(page))
+    return pages
 
 
 def load_points_of_sale(index):
@@ -165,15 +214,33 @@ def load_points_of_sale(index):
         .filter(current_filter(prefix="certification__"))
         .order_by("pk")
     )
+    pages = []
     for number, row in enumerate(POINTS_OF_SALE):
-        fields = dict(row)
-        slug = fields.pop("slug")
-        page = _child(index, PointOfSalePage, slug, **fields)
+        page = _child(index, PointOfSalePage, **row)
         if not page.stocked_products.exists() and products:
             start = number * PRODUCTS_PER_POINT % len(products)
             chosen = (products[start:] + products[:start])[:PRODUCTS_PER_POINT]
             page.stocked_products = [StockedProduct(product=product) for product in chosen]
             publish(page)
+        pages.append((page, row["en"]))
+    return pages
+
+
+def translate_directory(indexes, producer_pages, commune_pages, points_of_sale):
+    """English pages: index texts and points of sale in English; producer and commune pages
+    keep their (proper-noun) titles and slugs, producers get their English story."""
+    for index, spec in indexes:
+        translate_page(index, spec["en"])
+    stories = {
+        row["tax_code"]: row.get("story_en", "") for row in read_json("catalogue.json")["producers"]
+    }
+    for page in producer_pages:
+        story = stories.get(page.producer.tax_code, "")
+        translate_page(page, {"title": page.title, "story": linebreaks(story) if story else ""})
+    for page in commune_pages:
+        translate_page(page, {"title": page.title})
+    for page, english in points_of_sale:
+        translate_page(page, english)
 
 
 @transaction.atomic
@@ -187,14 +254,27 @@ def load_directory(log=print):
         log("directory: no demo producers yet; run `manage.py load_demo` first")
 
     producer_index = _child(home, ProducerIndexPage, **PRODUCER_INDEX)
-    load_producer_pages(producer_index, producers)
+    producer_pages = load_producer_pages(producer_index, producers)
     commune_index = _child(home, CommuneIndexPage, **COMMUNE_INDEX)
-    load_commune_pages(commune_index, producers)
+    commune_pages = load_commune_pages(commune_index, producers)
     point_index = _child(home, PointOfSaleIndexPage, **POINT_OF_SALE_INDEX)
-    load_points_of_sale(point_index)
+    points_of_sale = load_points_of_sale(point_index)
     log(
         f"directory: {ProducerPage.objects.child_of(producer_index).count()} producer pages, "
         f"{CommunePage.objects.child_of(commune_index).count()} commune pages, "
         f"{PointOfSalePage.objects.child_of(point_index).count()} points of sale"
     )
+    if english_home(home) is None:
+        log("directory: no English home page yet, English pages skipped")
+    else:
+        indexes = [
+            (producer_index, PRODUCER_INDEX),
+            (commune_index, COMMUNE_INDEX),
+            (point_index, POINT_OF_SALE_INDEX),
+        ]
+        translate_directory(indexes, producer_pages, commune_pages, points_of_sale)
+        log(
+            f"directory: {len(producer_pages)} producer pages, {len(commune_pages)} commune "
+            f"pages, {len(points_of_sale)} points of sale in English"
+        )
     return producer_index, commune_index, point_index

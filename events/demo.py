@@ -1,7 +1,8 @@
 """Demo trade fairs and livestreams, dated relative to today so the demo always has a past,
 an ongoing and an upcoming fair, and exactly one livestream live now.
 
-Running it again moves the dates and updates the pages in place.
+Each page has an English translation under the English home page, with the same dates, booths
+and products. Running it again moves the dates and updates the pages in both languages in place.
 """
 
 import datetime
@@ -12,6 +13,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from cms.demo import child_page, publish
+from cms.demo_translation import english_home, translate_page
 from cms.models import HomePage
 from traceability.models import Producer
 
@@ -41,6 +43,29 @@ FAIR_PARTICIPANTS = {
         ("Tổ hợp tác Chè cổ thụ Tủa Thàng", "Chè Shan tuyết cổ thụ Tủa Thàng", "C2"),
         ("HTX Mắc ca Đồi Mây Mường Lạn", "Hạt mắc ca", "C3"),
     ],
+}
+
+EVENT_INDEX = {
+    "slug": "hoi-cho-su-kien",
+    "title": "Hội chợ và sự kiện",
+    "intro": "<p>Hội chợ, phiên chợ và sự kiện nơi gặp các chủ thể OCOP và mua sản phẩm.</p>",
+    "en": {
+        "slug": "events",
+        "title": "Trade fairs and events",
+        "intro": "<p>Fairs, market days and events where you can meet OCOP producers and buy "
+        "their products.</p>",
+    },
+}
+LIVESTREAM_INDEX = {
+    "slug": "livestream-ban-hang",
+    "title": "Livestream bán hàng",
+    "intro": "<p>Các phiên bán hàng trực tiếp, nêu rõ người dẫn và hồ sơ chất lượng sản phẩm.</p>",
+    "en": {
+        "slug": "livestreams",
+        "title": "Sales livestreams",
+        "intro": "<p>Live sales sessions, each naming its host and backed by the products' "
+        "quality documents.</p>",
+    },
 }
 
 STREAM_PRODUCTS = {
@@ -78,6 +103,15 @@ def fairs(today):
             "organiser": "Sở Nông nghiệp và Môi trường tỉnh Điện Biên (ví dụ)",
             "description": "<p>Hội chợ giới thiệu sản phẩm OCOP của các xã, phường trong tỉnh "
             "(dữ liệu trình diễn).</p>",
+            "en": {
+                "slug": "dien-bien-province-ocop-fair",
+                "title": "Điện Biên Province OCOP Fair",
+                "venue_name": "7 May Square",
+                "address": "Điện Biên Phủ ward, Điện Biên province",
+                "organiser": "Điện Biên Department of Agriculture and Environment (example)",
+                "description": "<p>A fair presenting the OCOP products of the province's "
+                "communes and wards (demo data).</p>",
+            },
         },
         {
             "slug": "phien-cho-nong-san-tua-chua-tai-ha-noi",
@@ -91,6 +125,15 @@ def fairs(today):
             "organiser": "Hợp tác xã nông sản Tủa Chùa (ví dụ)",
             "description": "<p>Chè Shan tuyết, rượu sơn tra, mắc ca và nông sản vùng cao "
             "đến với người tiêu dùng Thủ đô (dữ liệu trình diễn).</p>",
+            "en": {
+                "slug": "tua-chua-farm-produce-market-in-hanoi",
+                "title": "Tủa Chùa farm produce market in Hà Nội",
+                "venue_name": "Agricultural Trade Promotion Centre",
+                "address": "489 Hoàng Quốc Việt, Hà Nội",
+                "organiser": "Tủa Chùa Farm Produce Cooperative (example)",
+                "description": "<p>Shan tuyết tea, hawthorn wine, macadamia nuts and other "
+                "highland produce come to shoppers in the capital (demo data).</p>",
+            },
         },
         {
             "slug": "tuan-le-che-shan-tuyet",
@@ -104,6 +147,15 @@ def fairs(today):
             "organiser": "UBND xã Tủa Chùa (ví dụ)",
             "description": "<p>Thăm đồi chè cổ thụ, thưởng trà và gặp gỡ người làm chè "
             "(dữ liệu trình diễn).</p>",
+            "en": {
+                "slug": "shan-tuyet-tea-week",
+                "title": "Shan tuyết Tea Week",
+                "venue_name": "Tủa Chùa commune",
+                "address": "Tủa Chùa commune, Điện Biên province",
+                "organiser": "Tủa Chùa Commune People's Committee (example)",
+                "description": "<p>Walk the hills of ancient tea trees, taste the teas and "
+                "meet the people who make them (demo data).</p>",
+            },
         },
     ]
 
@@ -122,6 +174,14 @@ def streams(now):
             "streamer_name": "Giàng Thị Mai (ví dụ)",
             "streamer_identity": "Tổ hợp tác Chè cổ thụ Tủa Thàng – CCCD số 011xxxxxx123 (ví dụ)",
             "streamer_contact": "0900 000 001",
+            "description": "<p>Người dẫn pha chè trực tiếp và giới thiệu đồi chè cổ thụ "
+            "Tủa Thàng (dữ liệu trình diễn).</p>",
+            "en": {
+                "slug": "livestream-ancient-shan-tuyet-tea-from-tua-thang",
+                "title": "Livestream: ancient Shan tuyết tea from Tủa Thàng",
+                "description": "<p>The host brews tea on camera and shows the ancient tea "
+                "trees of Tủa Thàng (demo data).</p>",
+            },
         },
         {
             "slug": "livestream-gao-va-ca-phe-dien-bien",
@@ -134,6 +194,14 @@ def streams(now):
             "streamer_name": "Lò Văn Hùng (ví dụ)",
             "streamer_identity": "HTX Lúa gạo Hoa Ban Thanh An – MST 5600000001 (ví dụ)",
             "streamer_contact": "ocop@example.vn",
+            "description": "<p>Nấu cơm gạo Séng Cù và pha cà phê Arabica Mường Ảng "
+            "(dữ liệu trình diễn).</p>",
+            "en": {
+                "slug": "livestream-seng-cu-rice-and-muong-ang-coffee",
+                "title": "Livestream: Séng Cù rice and Mường Ảng coffee",
+                "description": "<p>Cooking Séng Cù rice and brewing Mường Ảng Arabica coffee "
+                "(demo data).</p>",
+            },
         },
         {
             "slug": "livestream-ruou-son-tra-muong-mun",
@@ -146,12 +214,32 @@ def streams(now):
             "streamer_name": "Quàng Văn Sơn (ví dụ)",
             "streamer_identity": "HTX Sơn tra Mường Mùn – MST 5600000002 (ví dụ)",
             "streamer_contact": "0900 000 002",
+            "description": "<p>Rượu sơn tra Mường Mùn: từ quả táo mèo đến chai rượu "
+            "(dữ liệu trình diễn).</p>",
+            "en": {
+                "slug": "livestream-muong-mun-hawthorn-wine",
+                "title": "Livestream: Mường Mùn hawthorn wine",
+                "description": "<p>Mường Mùn hawthorn wine, from the táo mèo fruit to the "
+                "bottle (demo data).</p>",
+            },
         },
     ]
 
 
+def _index(home, model, spec):
+    fields = {name: value for name, value in spec.items() if name not in ("slug", "en")}
+    return publish(child_page(home, model, spec["slug"], fields))
+
+
+def _item(parent, model, spec):
+    fields = {name: value for name, value in spec.items() if name not in ("slug", "en")}
+    return child_page(parent, model, spec["slug"], fields)
+
+
 @transaction.atomic
 def load_events(log=print):
+    """Fairs and livestreams in Vietnamese, then their English translations (dates, booths and
+    products copied from the Vietnamese pages)."""
     home = HomePage.objects.filter(locale__language_code="vi").first()
     if home is None:
         log("events: no Vietnamese home page, skipped")
@@ -159,16 +247,13 @@ def load_events(log=print):
     now = timezone.now()
     today = timezone.localdate()
 
-    events_index = publish(
-        child_page(home, EventIndexPage, "hoi-cho-su-kien", {"title": "Hội chợ và sự kiện"})
-    )
+    events_index = _index(home, EventIndexPage, EVENT_INDEX)
     booths = 0
-    for data in fairs(today):
-        data = dict(data)
-        slug = data.pop("slug")
-        fair = child_page(events_index, TradeFairPage, slug, data)
+    fair_pages = []
+    for spec in fairs(today):
+        fair = _item(events_index, TradeFairPage, spec)
         participants = []
-        for producer_name, product_words, booth in FAIR_PARTICIPANTS[slug]:
+        for producer_name, product_words, booth in FAIR_PARTICIPANTS[spec["slug"]]:
             producer = Producer.objects.filter(name=producer_name).first()
             if producer is None:
                 continue
@@ -178,19 +263,26 @@ def load_events(log=print):
             )
         fair.participants = participants
         booths += len(participants)
-        publish(fair)
+        fair_pages.append((publish(fair), spec["en"]))
     log(f"events: {len(FAIR_PARTICIPANTS)} trade fairs, {booths} booths")
 
-    streams_index = publish(
-        child_page(
-            home, LivestreamIndexPage, "livestream-ban-hang", {"title": "Livestream bán hàng"}
-        )
-    )
-    for data in streams(now):
-        data = dict(data)
-        slug = data.pop("slug")
-        stream = child_page(streams_index, LivestreamPage, slug, data)
-        products = [_product(words) for words in STREAM_PRODUCTS[slug]]
+    streams_index = _index(home, LivestreamIndexPage, LIVESTREAM_INDEX)
+    stream_pages = []
+    for spec in streams(now):
+        stream = _item(streams_index, LivestreamPage, spec)
+        products = [_product(words) for words in STREAM_PRODUCTS[spec["slug"]]]
         stream.featured_products = [LivestreamProduct(product=p) for p in products if p]
-        publish(stream)
+        stream_pages.append((publish(stream), spec["en"]))
     log(f"events: {len(STREAM_PRODUCTS)} livestreams")
+
+    if english_home(home) is None:
+        log("events: no English home page yet, English pages skipped")
+        return
+    for index, spec, pages in (
+        (events_index, EVENT_INDEX, fair_pages),
+        (streams_index, LIVESTREAM_INDEX, stream_pages),
+    ):
+        translate_page(index, spec["en"])
+        for page, english in pages:
+            translate_page(page, english)
+    log(f"events: {len(fair_pages)} trade fairs and {len(stream_pages)} livestreams in English")

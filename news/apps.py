@@ -9,3 +9,6 @@ class NewsConfig(AppConfig):
     label = "news"
     verbose_name = _("News")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import translation  # noqa: F401 - connects the translation receiver

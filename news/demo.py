@@ -1,4 +1,5 @@
-"""Demo news: a "Tin tức" section under the Vietnamese home page with sample articles.
+"""Demo news: a "Tin tức" section under the Vietnamese home page with sample articles, and
+its English translation ("News") under the English home page.
 
 Run `load_news()` after the demo catalogue is loaded so articles can link its products; a product
 the catalogue doesn't have is skipped. Running it again creates nothing twice.
@@ -17,6 +18,7 @@ from oscar.core.loading import get_model
 from wagtail.images import get_image_model
 
 from cms.demo import vertical_gradient
+from cms.demo_translation import english_home, english_locale, in_locale, translate_page
 
 from .models import NewsArticlePage, NewsArticleRelatedProduct, NewsCategory, NewsIndexPage
 
@@ -25,6 +27,17 @@ WagtailImage = get_image_model()
 
 CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "cms" / "demo_data" / "catalogue.json"
 SAMPLE_NOTE = "<p><em>Bài viết mẫu của trang trình diễn; số liệu và nhân vật là minh hoạ.</em></p>"
+WORDS = {
+    "vi": {"note": SAMPLE_NOTE, "products": "Sản phẩm nhắc đến", "photo": "ảnh"},
+    "en": {
+        "note": (
+            "<p><em>A sample article on the demo site; figures and people are illustrative."
+            "</em></p>"
+        ),
+        "products": "Products mentioned",
+        "photo": "photo",
+    },
+}
 
 INDEX = {
     "title": "Tin tức",
@@ -32,14 +45,23 @@ INDEX = {
     "intro": (
         "Tin hoạt động của Chương trình OCOP: hội chợ, chứng nhận, tập huấn và bán hàng trực tuyến."
     ),
+    "en": {
+        "title": "News",
+        "slug": "news",
+        "intro": (
+            "What the OCOP programme is doing: trade fairs, certification, training and "
+            "selling online."
+        ),
+    },
 }
 
+# (Vietnamese name, slug, English name, English slug)
 CATEGORIES = [
-    ("Hội chợ – xúc tiến thương mại", "hoi-cho"),
-    ("Chứng nhận OCOP", "chung-nhan"),
-    ("Vùng nguyên liệu", "vung-nguyen-lieu"),
-    ("Tập huấn", "tap-huan"),
-    ("Thương mại điện tử", "thuong-mai-dien-tu"),
+    ("Hội chợ – xúc tiến thương mại", "hoi-cho", "Trade fairs and promotion", "trade-fairs"),
+    ("Chứng nhận OCOP", "chung-nhan", "OCOP certification", "certification"),
+    ("Vùng nguyên liệu", "vung-nguyen-lieu", "Growing areas", "growing-areas"),
+    ("Tập huấn", "tap-huan", "Training", "training"),
+    ("Thương mại điện tử", "thuong-mai-dien-tu", "Online selling", "online-selling"),
 ]
 
 TEA_GREEN = "Diệp thanh trà – Trà xanh Shan tuyết cổ thụ Tủa Chùa – hộp 200 g"
@@ -66,6 +88,32 @@ ARTICLES = [
         ),
         "categories": ["hoi-cho"],
         "tags": ["hội chợ", "xúc tiến thương mại", "Tủa Chùa"],
+        "en": {
+            "slug": "dien-bien-ocop-products-at-the-northwest-farm-fair",
+            "title": "Điện Biên's OCOP products at the Northwest farm produce fair",
+            "author": "Editorial team",
+            "intro": (
+                "The province's shared stand showed Tủa Chùa Shan tuyết tea, Séng Cù rice, "
+                "Mường Ảng coffee and many other 3- and 4-star products, each with a "
+                "traceability label."
+            ),
+            "tags": ["trade fair", "trade promotion", "Tủa Chùa"],
+            "paragraphs": [
+                "<p>Over the three days of the fair, Điện Biên's OCOP stand welcomed a steady "
+                "stream of visitors who tasted the teas, asked where the raw materials are grown "
+                "and scanned the QR code on each pack to see the product's certificate.</p>",
+                "<h2>Meeting distributors</h2><p>Producers talked with buyers from "
+                "supermarkets and specialty shops about what it takes to get onto their "
+                "shelves:</p><ul><li>an OCOP certificate that is still valid;</li><li>a "
+                "traceability label for every lot;</li><li>packaging that clearly states "
+                "ingredients and shelf life.</li></ul>",
+            ],
+            "quote": (
+                "What visitors asked most was where and when the tea was picked. The "
+                "traceability label lets us answer right there at the stand.",
+                "A tea cooperative representative (illustrative character)",
+            ),
+        },
         "colours": ((11, 107, 58), (196, 160, 58)),
         "paragraphs": [
             "<p>Trong ba ngày hội chợ, gian hàng OCOP của tỉnh Điện Biên đón nhiều lượt khách "
@@ -96,6 +144,32 @@ ARTICLES = [
         ),
         "categories": ["chung-nhan"],
         "tags": ["chứng nhận", "3 sao", "4 sao"],
+        "en": {
+            "slug": "more-products-certified-ocop-3-and-4-stars",
+            "title": "More products certified as 3-star and 4-star OCOP",
+            "author": "Editorial team",
+            "intro": (
+                "The provincial rating council has recognised more OCOP products; each "
+                "certificate is valid for 36 months from the date of the decision."
+            ),
+            "tags": ["certification", "3 stars", "4 stars"],
+            "paragraphs": [
+                "<p>Under Decision 1489/QĐ-TTg, since July 2025 the Provincial People's "
+                "Committee rates and recognises 3-star and 4-star OCOP products, while communes "
+                "receive and pre-screen the applications.</p>",
+                "<h2>Scored against the new criteria</h2><p>Products are scored out of 100 "
+                "under Decision 148/QĐ-TTg, in three parts:</p><ol><li>the product and the "
+                "strength of the community behind it (40 points);</li><li>marketing capacity "
+                "(25 points);</li><li>product quality (35 points).</li></ol><p>A product "
+                "scoring 50 points or more is rated 3 stars; from 70 points, 4 stars.</p>",
+            ],
+            "quote": (
+                "Certification is only the first step; what buyers trust is quality that "
+                "holds up lot after lot.",
+                "An officer of the New Rural Development Coordination Office "
+                "(illustrative character)",
+            ),
+        },
         "colours": ((120, 38, 60), (224, 170, 90)),
         "paragraphs": [
             "<p>Theo Quyết định 1489/QĐ-TTg, từ tháng 7/2025 Ủy ban nhân dân tỉnh đánh giá, công "
@@ -126,6 +200,31 @@ ARTICLES = [
         ),
         "categories": ["vung-nguyen-lieu"],
         "tags": ["chè Shan tuyết", "Tủa Chùa", "vùng nguyên liệu"],
+        "en": {
+            "slug": "spring-shan-tuyet-tea-harvest-begins-in-tua-chua",
+            "title": "The spring Shan tuyết tea harvest begins on the Tủa Chùa plateau",
+            "author": "Editorial team",
+            "intro": (
+                "Hmong families in the highland communes of northern Tủa Chùa have started "
+                "picking the buds of ancient Shan tuyết tea trees, the raw material of the "
+                "area's speciality teas."
+            ),
+            "tags": ["Shan tuyết tea", "Tủa Chùa", "growing areas"],
+            "paragraphs": [
+                "<p>Spring tea is picked by hand, one bud and two leaves, and taken to the "
+                "workshop the same day to keep its aroma. Every lot records the picking date, "
+                "the place and the buyer.</p>",
+                "<h3>Hương Linh Co., Ltd. prepares for re-evaluation</h3><p>Three teas from "
+                "Công ty TNHH Hương Linh were rated 3-star OCOP in 2019; their certificates "
+                "have since lapsed. Tủa Chùa district's 2023 OCOP plan asks the company to "
+                "prepare a dossier so the products can be evaluated and rated again.</p>",
+            ],
+            "quote": (
+                "Ancient tea trees need no chemical fertiliser; the grower's job is to look "
+                "after the forest and pick at the right time.",
+                "A tea-growing household in Tủa Chùa (illustrative character)",
+            ),
+        },
         "colours": ((46, 94, 40), (150, 190, 110)),
         "paragraphs": [
             "<p>Chè xuân được hái thủ công, một tôm hai lá, rồi đưa về xưởng chế biến trong "
@@ -155,6 +254,34 @@ ARTICLES = [
         ),
         "categories": ["tap-huan"],
         "tags": ["tập huấn", "hợp tác xã", "hồ sơ OCOP"],
+        "en": {
+            "slug": "training-cooperatives-on-ocop-dossiers-and-online-sales",
+            "title": "Training for cooperatives on OCOP dossiers and selling online",
+            "author": "Editorial team",
+            "intro": (
+                "The course helps cooperatives, cooperative groups and household businesses "
+                "complete their rating dossiers, design packaging and list their products on "
+                "e-commerce platforms."
+            ),
+            "tags": ["training", "cooperatives", "OCOP dossier"],
+            "paragraphs": [
+                "<p>Participants learned how to prepare the registration form, the business "
+                "plan, the in-house product standard and the product's laboratory test "
+                "results.</p>",
+                "<h2>What the course covered</h2><ul><li>How products are evaluated and rated "
+                "under Decision 148/QĐ-TTg.</li><li>Keeping a production log so each lot can "
+                "be traced.</li><li>Photographing products, writing descriptions and selling "
+                "on e-commerce platforms.</li></ul>",
+                "<p>The makers of Mông pê Tả Chải liquor are completing their dossier with "
+                "the aim of reaching 3 stars, as Tủa Chùa district's 2023 OCOP plan set out."
+                "</p>",
+            ],
+            "quote": (
+                "With a complete dossier and clear records, both trade fairs and online "
+                "sales get easier.",
+                "The course trainer (illustrative character)",
+            ),
+        },
         "colours": ((20, 80, 120), (120, 180, 200)),
         "paragraphs": [
             "<p>Học viên được hướng dẫn cách chuẩn bị phiếu đăng ký, phương án sản xuất kinh "
@@ -184,6 +311,30 @@ ARTICLES = [
         ),
         "categories": ["thuong-mai-dien-tu"],
         "tags": ["livestream", "thương mại điện tử", "chè Shan tuyết"],
+        "en": {
+            "slug": "livestream-selling-shan-tuyet-tea-and-tua-chua-specialities",
+            "title": "A livestream showcasing Shan tuyết tea and Tủa Chùa specialities",
+            "author": "Editorial team",
+            "intro": (
+                "OCOP producers tried selling live on social media together: the host was "
+                "introduced by name, and each product's quality documents were at hand for "
+                "viewers' questions."
+            ),
+            "tags": ["livestream", "e-commerce", "Shan tuyết tea"],
+            "paragraphs": [
+                "<p>During the livestream the host brewed tea on camera, introduced the "
+                "growing area and answered viewers' questions about storage and delivery.</p>",
+                "<h2>Selling online by the rules</h2><p>The E-commerce Law, in force from "
+                "1 July 2026, requires a livestream sale to name the seller and the host and "
+                "to keep the product's quality documents. Orders from the livestream are "
+                "placed on this site and paid by VietQR bank transfer or cash on delivery.</p>",
+            ],
+            "quote": (
+                "Buyers far away can see the people who make the product and ask them "
+                "directly, so they trust it more.",
+                "The livestream host (illustrative character)",
+            ),
+        },
         "colours": ((150, 30, 40), (40, 50, 120)),
         "paragraphs": [
             "<p>Trong phiên livestream, người dẫn pha chè trực tiếp, giới thiệu vùng trồng và "
@@ -227,22 +378,29 @@ def catalogue_products(titles):
     return [found[title] for title in wanted if title in found]
 
 
-def article_body(spec, lead):
-    blocks = [("text", spec["paragraphs"][0])]
-    blocks.append(("quote", {"text": spec["quote"][0], "attribution": spec["quote"][1]}))
-    blocks += [("text", html) for html in spec["paragraphs"][1:]]
+def article_body(spec, lead, language="vi"):
+    """The article's blocks in `language`: its texts, the same pictures and product cards."""
+    texts = spec if language == "vi" else spec[language]
+    words = WORDS[language]
+    blocks = [("text", texts["paragraphs"][0])]
+    blocks.append(("quote", {"text": texts["quote"][0], "attribution": texts["quote"][1]}))
+    blocks += [("text", html) for html in texts["paragraphs"][1:]]
     if spec["gallery"]:
         pictures = [
             demo_picture(f"{spec['title']} – ảnh {n}", spec["colours"][::-1], 800, 600)
             for n in range(1, spec["gallery"] + 1)
         ]
-        blocks.append(("gallery", {"images": [{"image": p, "caption": p.title} for p in pictures]}))
+        images = [
+            {"image": picture, "caption": f"{texts['title']} – {words['photo']} {n}"}
+            for n, picture in enumerate(pictures, 1)
+        ]
+        blocks.append(("gallery", {"images": images}))
     else:
-        blocks.append(("image", {"image": lead, "caption": spec["title"]}))
+        blocks.append(("image", {"image": lead, "caption": texts["title"]}))
     cards = catalogue_products(spec["cards"])
     if cards:
-        blocks.append(("products", {"heading": "Sản phẩm nhắc đến", "products": cards}))
-    blocks.append(("text", SAMPLE_NOTE))
+        blocks.append(("products", {"heading": words["products"], "products": cards}))
+    blocks.append(("text", words["note"]))
     return blocks
 
 
@@ -255,42 +413,83 @@ def news_index(home):
     return index
 
 
+def load_categories(vietnamese):
+    """Vietnamese categories by slug, each with its English translation named in English."""
+    english = english_locale()
+    categories = {}
+    for name, slug, name_en, slug_en in CATEGORIES:
+        category, _ = NewsCategory.objects.get_or_create(
+            slug=slug, locale=vietnamese, defaults={"name": name}
+        )
+        translated = in_locale(category, english)
+        translated.name, translated.slug = name_en, slug_en
+        translated.save()
+        categories[slug] = category
+    return categories
+
+
+def new_article(index, spec, categories, today):
+    lead = demo_picture(spec["title"], spec["colours"])
+    article = NewsArticlePage(
+        title=spec["title"],
+        slug=spec["slug"],
+        date=today - datetime.timedelta(days=spec["days_ago"]),
+        author=spec["author"],
+        intro=spec["intro"],
+        lead_image=lead,
+        body=article_body(spec, lead),
+    )
+    article.categories.set([categories[slug] for slug in spec["categories"]])
+    article.tags.set(spec["tags"])
+    article.related_products = [
+        NewsArticleRelatedProduct(product=product, sort_order=order)
+        for order, product in enumerate(catalogue_products(spec["related"]))
+    ]
+    index.add_child(instance=article)
+    article.save_revision().publish()
+    return article
+
+
+def translate_article(article, spec):
+    """The article's English translation: English words, the Vietnamese article's facts."""
+    english = spec["en"]
+    texts = {
+        "title": english["title"],
+        "intro": english["intro"],
+        "author": english["author"],
+        "tags": english["tags"],
+        "body": article_body(spec, article.lead_image, "en"),
+    }
+    return translate_page(article, texts, slug=english["slug"])
+
+
 @transaction.atomic
 def load_news(log=print):
-    """Create the news section and its sample articles; what already exists is left alone."""
+    """Create the news section and its sample articles in Vietnamese, and their English
+    translations. Vietnamese articles that exist are left alone; English ones follow them."""
     from cms.models import HomePage
 
     home = HomePage.objects.filter(locale__language_code="vi").first()
     if home is None:
         raise RuntimeError("The Vietnamese home page is missing: run `manage.py migrate` first")
     index = news_index(home)
-    categories = {}
-    for name, slug in CATEGORIES:
-        categories[slug], _ = NewsCategory.objects.get_or_create(slug=slug, defaults={"name": name})
+    categories = load_categories(home.locale)
     today = timezone.localdate()
     made = 0
+    articles = []
     for spec in ARTICLES:
-        if NewsArticlePage.objects.child_of(index).filter(slug=spec["slug"]).exists():
-            continue
-        lead = demo_picture(spec["title"], spec["colours"])
-        article = NewsArticlePage(
-            title=spec["title"],
-            slug=spec["slug"],
-            date=today - datetime.timedelta(days=spec["days_ago"]),
-            author=spec["author"],
-            intro=spec["intro"],
-            lead_image=lead,
-            body=article_body(spec, lead),
-        )
-        article.categories.set([categories[slug] for slug in spec["categories"]])
-        article.tags.set(spec["tags"])
-        article.related_products = [
-            NewsArticleRelatedProduct(product=product, sort_order=order)
-            for order, product in enumerate(catalogue_products(spec["related"]))
-        ]
-        index.add_child(instance=article)
-        article.save_revision().publish()
-        made += 1
+        article = NewsArticlePage.objects.child_of(index).filter(slug=spec["slug"]).first()
+        if article is None:
+            article = new_article(index, spec, categories, today)
+            made += 1
+        articles.append((article, spec))
     total = NewsArticlePage.objects.child_of(index).count()
     log(f"news: {made} new articles, {total} in “{index.title}”")
+    if english_home(home) is None:
+        log("news: no English home page yet, English news skipped")
+        return index
+    english_index = translate_page(index, INDEX["en"], slug=INDEX["en"]["slug"])
+    for article, spec in articles:
+        translate_article(article, spec)
+    log(f"news: {len(articles)} articles in English in “{english_index.title}”")
     return index

@@ -4,6 +4,7 @@ import json
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -13,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from seo.images import share_rendition
@@ -34,27 +36,55 @@ FEED_LENGTH = 20
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-class NewsCategory(models.Model):
-    """A section of the news: trade fairs, certification, training …"""
+class NewsCategory(TranslatableMixin, models.Model):
+    """A section of the news: trade fairs, certification, training …
+
+    Translatable like pages: each language has its own categories (linked by translation key)
+    and an article is filed under categories of its own language. Slugs are unique per language.
+    """
 
     name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)
+    slug = models.SlugField(_("slug"), max_length=100, allow_unicode=False)
 
     panels = [FieldPanel("name"), FieldPanel("slug")]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         ordering = ["name"]
+        unique_together = [("translation_key", "locale"), ("slug", "locale")]
         verbose_name = _("news category")
         verbose_name_plural = _("news categories")
 
     def __str__(self):
         return self.name
 
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        if exclude and "slug" in exclude:
+            return
+        # The admin form has no locale field, so Django skips the (slug, locale) check there.
+        locale_id = self.locale_id or Locale.get_default().pk
+        taken = NewsCategory.objects.filter(slug=self.slug, locale_id=locale_id).exclude(pk=self.pk)
+        if self.slug and taken.exists():
+            raise ValidationError(
+                {"slug": _("Another category in this language already has this slug.")},
+                code="duplicate_slug",
+            )
+
 
 class NewsArticleTag(TaggedItemBase):
     content_object = ParentalKey(
         "news.NewsArticlePage", related_name="tagged_items", on_delete=models.CASCADE
     )
+
+
+class NewsArticleForm(WagtailAdminPageForm):
+    """The article editor offers only categories of the article's own language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("categories")
+        if field is not None and self.instance.locale_id:
+            field.queryset = field.queryset.filter(locale_id=self.instance.locale_id)
 
 
 class NewsArticlePage(FoldedSearchMixin, Page):
@@ -102,6 +132,7 @@ class NewsArticlePage(FoldedSearchMixin, Page):
     parent_page_types = ["news.NewsIndexPage"]
     subpage_types = []
     og_type = "article"
+    base_form_class = NewsArticleForm
 
     class Meta:
         verbose_name = _("news article")
@@ -197,7 +228,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
         category = tag = None
         slug = request.GET.get("category", "").strip()
         if slug:
-            category = NewsCategory.objects.filter(slug=slug).first()
+            category = NewsCategory.objects.filter(slug=slug, locale_id=self.locale_id).first()
             articles = articles.filter(categories=category) if category else articles.none()
         name = request.GET.get("tag", "").strip()
         if name:

@@ -128,3 +128,78 @@ def test_demo_lot_sheets_decode_to_the_right_scan_pages(demo, client, tmp_path):
         en_page = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert lot.product.get_title() in vi_page and vietnamese in vi_page
         assert english in en_page
+
+
+ENGLISH_SECTIONS = {
+    "news.NewsIndexPage": ("/en/news/", "News"),
+    "events.EventIndexPage": ("/en/events/", "Trade fairs and events"),
+    "events.LivestreamIndexPage": ("/en/livestreams/", "Sales livestreams"),
+    "directory.ProducerIndexPage": ("/en/producers/", "OCOP producers"),
+    "directory.CommuneIndexPage": ("/en/communes/", "Communes and wards"),
+    "directory.PointOfSaleIndexPage": ("/en/points-of-sale/", "Points of sale"),
+}
+
+
+def content_pages(language_code):
+    from wagtail.models import Page
+
+    return Page.objects.filter(locale__language_code=language_code, depth__gt=2)
+
+
+def test_demo_sections_exist_in_english_as_translations(demo, client):
+    from django.apps import apps
+
+    for label, (url, title) in ENGLISH_SECTIONS.items():
+        model = apps.get_model(label)
+        index = model.objects.get(locale__language_code="en")
+        assert (index.url, index.title, index.live) == (url, title, True)
+        assert index.get_translations().get().locale.language_code == "vi"
+        response = client.get(url)
+        assert response.status_code == 200 and title in response.content.decode()
+        items = index.get_children()
+        assert items.exists() and all(item.live for item in items)
+        assert all(item.url.startswith(url) for item in items)
+
+    english, vietnamese = content_pages("en"), content_pages("vi")
+    assert english.count() == vietnamese.count()
+    for page in english:
+        assert page.get_translations().get().locale.language_code == "vi"
+        assert page.live and page.get_parent().locale_id == page.locale_id
+
+
+def test_demo_loaded_twice_keeps_one_english_page_per_vietnamese_page(demo):
+    from django.db.models import Count
+
+    before = {code: content_pages(code).count() for code in ("vi", "en")}
+    keys = set(content_pages("en").values_list("translation_key", flat=True))
+    call_command("load_demo", admin_password="again", stdout=io.StringIO())
+    assert {code: content_pages(code).count() for code in ("vi", "en")} == before
+    assert set(content_pages("en").values_list("translation_key", flat=True)) == keys
+    assert not (
+        content_pages("en").values("path", "slug").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    )
+    for page in content_pages("en"):
+        siblings = page.get_siblings(inclusive=False).filter(slug=page.slug)
+        assert not siblings.exists(), page.url
+
+
+def test_language_switch_leads_to_the_pages_translation(demo, client):
+    import re
+
+    from django.urls import reverse
+
+    def switch_link(url, language_code):
+        html = client.get(url).content.decode()
+        match = re.search(rf'<a href="([^"]+)" hreflang="{language_code}"', html)
+        return match.group(1)
+
+    assert switch_link("/tin-tuc/", "en") == "/en/news/"
+    assert (
+        switch_link("/en/events/shan-tuyet-tea-week/", "vi")
+        == "/hoi-cho-su-kien/tuan-le-che-shan-tuyet/"
+    )
+    assert switch_link("/", "en") == "/en/"
+    catalogue = reverse("catalogue:index")
+    assert switch_link(catalogue, "en") == "/en" + catalogue
+    english = switch_link("/diem-ban/showroom-ocop-tua-chua/", "en")
+    assert client.get(english).status_code == 200

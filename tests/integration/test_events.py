@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import include, path
 from django.utils import timezone
 from wagtail.embeds import embeds
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from cms.models import HomePage
@@ -487,3 +487,73 @@ def test_demo_loader_is_idempotent(client, no_embeds):
     index = EventIndexPage.objects.get()
     assert client.get(index.url).status_code == 200
     assert client.get(index.url + "calendar.ics").content.decode().count("BEGIN:VEVENT") == 3
+
+
+def in_language(model, language_code):
+    return model.objects.filter(locale__language_code=language_code)
+
+
+@pytest.fixture
+def english_home():
+    """The demo's Vietnamese and English home pages, as `load_demo` leaves them."""
+    from cms.demo import load_pages
+
+    load_pages(log=lambda *args: None)
+    return HomePage.objects.get(locale__language_code="en")
+
+
+def test_demo_events_in_english_follow_the_vietnamese_dates(client, english_home, no_embeds):
+    producer = ProducerFactory(name="HTX Sơn tra Mường Mùn")
+    certified_product(
+        title="Rượu sơn tra Mường Mùn – chai 500 ml",
+        certification=CertificationFactory(producer=producer),
+    )
+    with time_machine.travel(NOW, tick=False):
+        load_events(log=lambda *args: None)
+    first_starts = {fair.translation_key: fair.start for fair in TradeFairPage.objects.all()}
+    later = NOW + 5 * DAY
+    with time_machine.travel(later, tick=False):
+        load_events(log=lambda *args: None)
+        for model, count in ((EventIndexPage, 1), (TradeFairPage, 3), (LivestreamPage, 3)):
+            assert in_language(model, "vi").count() == in_language(model, "en").count() == count
+
+        vi = Locale.objects.get(language_code="vi")
+        for english in in_language(TradeFairPage, "en"):
+            vietnamese = english.get_translation(vi)
+            assert vietnamese.start == first_starts[english.translation_key] + 5 * DAY
+            assert (english.start, english.end) == (vietnamese.start, vietnamese.end)
+            assert (english.latitude, english.longitude) == (
+                vietnamese.latitude,
+                vietnamese.longitude,
+            )
+            assert [(p.producer_id, p.product_id, p.booth) for p in english.participants.all()] == [
+                (p.producer_id, p.product_id, p.booth) for p in vietnamese.participants.all()
+            ]
+            assert english.title != vietnamese.title and english.url.startswith("/en/events/")
+
+        for language in ("vi", "en"):
+            streams = in_language(LivestreamPage, language).live()
+            statuses = sorted(stream.status_at(later) for stream in streams)
+            assert statuses == sorted(LivestreamStatus.values)  # exactly one live, in each
+            live, upcoming = live_and_next(language=language)
+            assert len(live) == 1 and live[0].locale.language_code == language
+            assert upcoming.locale.language_code == language
+        live_vi, _ = live_and_next(language="vi")
+        live_en, _ = live_and_next(language="en")
+        assert live_en[0].get_translation(live_vi[0].locale) == live_vi[0]
+        assert live_en[0].title == "Livestream: ancient Shan tuyết tea from Tủa Thàng"
+        hawthorn = in_language(LivestreamPage, "en").get(slug="livestream-muong-mun-hawthorn-wine")
+        assert [item.product.title for item in hawthorn.featured_products.all()] == [
+            "Rượu sơn tra Mường Mùn – chai 500 ml"
+        ]
+
+        english_index = in_language(EventIndexPage, "en").get()
+        assert english_index.slug == "events" and english_index.title == "Trade fairs and events"
+        response = client.get(english_index.url)
+        listed = [*response.context["upcoming"], *response.context["past"]]
+        assert len(listed) == 3 and {fair.locale_id for fair in listed} == {english_home.locale_id}
+        assert "Tủa Chùa farm produce market in Hà Nội" in response.content.decode()
+        assert "Phiên chợ nông sản" not in response.content.decode()
+        strip = client.get("/en/").content.decode()
+        assert "ancient Shan tuyết tea from Tủa Thàng" in strip
+        assert "Livestream: chè Shan tuyết" not in strip

@@ -229,19 +229,116 @@ def test_demo_loader_is_idempotent(client):
     call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
     index = load_news(log=lambda message: None)
     articles = NewsArticlePage.objects.child_of(index)
-    counts = (articles.count(), NewsCategory.objects.count(), get_image_model().objects.count())
-    assert counts[0] >= 5
+
+    def counts():
+        return [
+            (model.objects.filter(locale__language_code=code).count(), code)
+            for model in (NewsArticlePage, NewsIndexPage, NewsCategory)
+            for code in ("vi", "en")
+        ] + [get_image_model().objects.count()]
+
+    before = counts()
+    assert before[:6] == [(5, "vi"), (5, "en"), (1, "vi"), (1, "en"), (5, "vi"), (5, "en")]
     assert all(a.categories.exists() and a.tags.exists() for a in articles)
     assert any(a.related_products.exists() for a in articles)
     load_news(log=lambda message: None)
-    assert (
-        NewsArticlePage.objects.count(),
-        NewsCategory.objects.count(),
-        get_image_model().objects.count(),
-    ) == counts
-    assert NewsIndexPage.objects.count() == 1
+    assert counts() == before
+    english = NewsArticlePage.objects.filter(locale__language_code="en")
+    slugs = list(english.values_list("slug", flat=True))
+    assert len(set(slugs)) == len(slugs)
     assert "Tin tức" in html(client.get(index.url))
     assert html(client.get(articles.first().url))
+
+
+def test_demo_english_news_is_the_translation_of_the_vietnamese(client):
+    from django.core.management import call_command
+
+    call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
+    index = NewsIndexPage.objects.get(locale__language_code="en")
+    assert (index.title, index.slug, index.url) == ("News", "news", "/en/news/")
+    for article in NewsArticlePage.objects.filter(locale__language_code="en"):
+        vietnamese = article.get_translations().get()
+        assert vietnamese.locale.language_code == "vi" and article.live
+        assert article.title != vietnamese.title and article.date == vietnamese.date
+        assert (article.author, vietnamese.author) == ("Editorial team", "Ban biên tập")
+        assert article.lead_image_id == vietnamese.lead_image_id
+        assert [c.locale.language_code for c in article.categories.all()] == ["en"]
+        assert [c.get_translations().get() for c in article.categories.all()] == list(
+            vietnamese.categories.all()
+        )
+        assert list(article.related_products.values_list("product", flat=True)) == list(
+            vietnamese.related_products.values_list("product", flat=True)
+        )
+        kinds = [block.block_type for block in article.body]
+        assert kinds == [block.block_type for block in vietnamese.body]
+        assert "illustrative" in str(article.body[-1].value)
+
+    page = html(client.get(index.url))
+    listed = client.get(index.url).context["articles"]
+    assert {a.locale.language_code for a in listed} == {"en"} and len(listed) == 5
+    assert "Trade fairs and promotion" in page and "Hội chợ – xúc tiến" not in page
+    assert "The spring Shan tuyết tea harvest begins" in page and "Vào vụ chè" not in page
+    fairs = client.get(index.url, {"category": "trade-fairs"}).context["articles"]
+    assert [a.slug for a in fairs] == ["dien-bien-ocop-products-at-the-northwest-farm-fair"]
+    assert not client.get(index.url, {"category": "hoi-cho"}).context["articles"]
+    vietnamese_page = html(client.get("/tin-tuc/"))
+    assert "Hội chợ – xúc tiến thương mại" in vietnamese_page
+    assert "Trade fairs and promotion" not in vietnamese_page
+    article = html(client.get("/en/news/spring-shan-tuyet-tea-harvest-begins-in-tua-chua/"))
+    assert "Products mentioned" in article and "#Shan tuyết tea" in article
+
+
+def test_translated_article_is_filed_under_its_languages_categories(index):
+    from wagtail.models import Locale
+
+    english = Locale.objects.get(language_code="en")
+    fairs = NewsCategory.objects.create(name="Hội chợ", slug="hoi-cho")
+    trade_fairs = fairs.copy_for_translation(english)
+    trade_fairs.name, trade_fairs.slug = "Trade fairs", "trade-fairs"
+    trade_fairs.save()
+    training = NewsCategory.objects.create(name="Tập huấn", slug="tap-huan")
+    article = add_article(index, "Hội chợ và tập huấn", categories=[fairs, training])
+
+    translation = article.copy_for_translation(english, copy_parents=True)
+
+    categories = list(translation.categories.all())
+    assert trade_fairs in categories and len(categories) == 2
+    made = next(c for c in categories if c != trade_fairs)
+    assert made.locale == english and made.get_translations().get() == training
+    draft = translation.get_latest_revision_as_object()
+    assert set(draft.categories.all()) == set(categories)
+    assert set(article.categories.all()) == {fairs, training}
+
+
+def test_category_slugs_are_unique_per_language():
+    from django.core.exceptions import ValidationError
+    from wagtail.models import Locale
+
+    NewsCategory.objects.create(name="Hội chợ", slug="hoi-cho")
+    with pytest.raises(ValidationError) as error:
+        NewsCategory(name="Hội chợ khác", slug="hoi-cho").full_clean()
+    assert "slug" in error.value.message_dict
+    english = Locale.objects.get(language_code="en")
+    NewsCategory(name="Fairs", slug="hoi-cho", locale=english).full_clean()
+
+
+def test_article_editor_offers_categories_of_its_language_only(staff_client, index):
+    from wagtail.models import Locale
+
+    english = Locale.objects.get(language_code="en")
+    fairs = NewsCategory.objects.create(name="Hội chợ", slug="hoi-cho")
+    trade_fairs = fairs.copy_for_translation(english)
+    trade_fairs.name, trade_fairs.slug = "Trade fairs", "trade-fairs"
+    trade_fairs.save()
+    article = add_article(index, "Bài hội chợ", categories=[fairs])
+    translation = article.copy_for_translation(english, copy_parents=True)
+    for page, offered in ((article, fairs), (translation, trade_fairs)):
+        response = staff_client.get(f"/admin/pages/{page.pk}/edit/")
+        assert list(response.context["form"].fields["categories"].queryset) == [offered]
+        assert offered.name in html(response)
+    response = staff_client.get(f"/admin/pages/add/news/newsarticlepage/{index.pk}/")
+    field = response.context["form"].fields["categories"]
+    assert list(field.queryset) == [fairs]
 
 
 def test_admin_can_add_an_article(staff_client, index):
@@ -249,3 +346,17 @@ def test_admin_can_add_an_article(staff_client, index):
     assert response.status_code == 200
     chooser = staff_client.get("/admin/news_product_chooser/")
     assert chooser.status_code == 200
+
+
+def test_staff_add_categories_per_language_and_a_duplicate_slug_is_a_form_error(staff_client):
+    NewsCategory.objects.create(name="Hội chợ", slug="hoi-cho")
+    url = "/admin/snippets/news/newscategory/add/"
+    duplicate = staff_client.post(url + "?locale=vi", {"name": "Hội chợ 2", "slug": "hoi-cho"})
+    assert duplicate.status_code == 200
+    assert "slug" in duplicate.context["form"].errors
+    english = staff_client.post(url + "?locale=en", {"name": "Trade fairs", "slug": "hoi-cho"})
+    assert english.status_code == 302
+    created = NewsCategory.objects.get(name="Trade fairs")
+    assert created.locale.language_code == "en"
+    listing = staff_client.get("/admin/snippets/news/newscategory/?locale=en")
+    assert listing.status_code == 200 and "Trade fairs" in html(listing)
