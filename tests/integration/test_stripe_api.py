@@ -78,6 +78,11 @@ def webhook_receiver():
     server.server_close()
 
 
+# One deadline for the whole module: the same idempotency key must come with the same parameters,
+# and two calls a second apart would otherwise send two different deadlines.
+EXPIRES_AT = int(time.time()) + 6 * 3600
+
+
 def new_session(**changes):
     arguments = {
         "order_number": "100023",
@@ -86,7 +91,7 @@ def new_session(**changes):
         "customer_email": "lan@example.vn",
         "success_url": "https://ocop.test/shop/checkout/thank-you/?session={CHECKOUT_SESSION_ID}",
         "cancel_url": "https://ocop.test/shop/checkout/card/cancelled/",
-        "expires_at": int(time.time()) + 3600,
+        "expires_at": EXPIRES_AT,
         "idempotency_key": "checkout-100023-1",
         "locale": "vi",
     }
