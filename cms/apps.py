@@ -14,3 +14,18 @@ class CmsConfig(AppConfig):
         # Pillow refuses to decode more than twice this (renditions, thumbnails, label photos), so
         # a picture that slipped past the upload checks still can't exhaust memory.
         Image.MAX_IMAGE_PIXELS = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
+
+        from django.db.models.signals import post_delete
+        from wagtail.models import Page
+        from wagtail.signals import (
+            page_published,
+            page_slug_changed,
+            page_unpublished,
+            post_page_move,
+        )
+
+        from .menus import forget_menus
+
+        for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+            signal.connect(forget_menus, dispatch_uid="cms:menus")
+        post_delete.connect(forget_menus, sender=Page, dispatch_uid="cms:menus")

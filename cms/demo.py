@@ -430,21 +430,64 @@ def demo_logo():
     return logo
 
 
+def vietnamese_home():
+    home = HomePage.objects.filter(locale__language_code="vi").first()
+    if home is None:
+        raise RuntimeError("The home page is missing: run `manage.py migrate` first")
+    return home
+
+
+def ensure_english_home(home):
+    """The home page's English translation (content sections are translated beneath it)."""
+    english, _ = Locale.objects.get_or_create(language_code="en")
+    translation_page = home.get_translation_or_none(english)
+    if translation_page is None:
+        translation_page = home.copy_for_translation(english)
+        translation_page.save_revision().publish()
+    return translation_page
+
+
+MENU_SECTIONS = [  # the home page's children shown in the main menu, in this order
+    ("news", "NewsIndexPage"),
+    ("events", "EventIndexPage"),
+    ("events", "LivestreamIndexPage"),
+    ("directory", "ProducerIndexPage"),
+    ("directory", "PointOfSaleIndexPage"),
+]  # communes are reached from the home page's map and from producers: a phone menu stays short
+
+
+def show_sections_in_menu():
+    """Put the content sections in the main menu, in MENU_SECTIONS order, in every language."""
+    from django.apps import apps
+
+    for home in HomePage.objects.all():
+        sections = []
+        for app_label, model_name in MENU_SECTIONS:
+            model = apps.get_model(app_label, model_name)
+            sections.extend(model.objects.child_of(home))
+        previous = None
+        for page in sections:
+            if not page.show_in_menus:
+                page.show_in_menus = True
+                publish(page)
+            if previous is not None:
+                page.refresh_from_db()
+                previous.refresh_from_db()
+                if page.path < previous.path:
+                    page.move(previous, pos="right")
+            previous = page
+
+
 def load_pages(log):
     """The home page (vi and its en translation) composed from blocks, and the site identity.
 
     Run after the directory, events and news loaders: the home page links to their pages.
     """
-    home = HomePage.objects.filter(locale__language_code="vi").first()
-    if home is None:
-        raise RuntimeError("The home page is missing: run `manage.py migrate` first")
+    home = vietnamese_home()
     home.title = HOME_VI["title"]
     home.body = home_body(HOME_VI)
     home.save_revision().publish()
-    english, _ = Locale.objects.get_or_create(language_code="en")
-    translation_page = home.get_translation_or_none(english)
-    if translation_page is None:
-        translation_page = home.copy_for_translation(english)
+    translation_page = ensure_english_home(home)
     translation_page.title = HOME_EN["title"]
     translation_page.body = home_body(HOME_EN)
     translation_page.save_revision().publish()
@@ -537,7 +580,9 @@ def load_demo(log=print, admin_password=None):
     load_products(catalogue["products"], producers, log)
     load_lots(log)
     ensure_shipping_country()
+    ensure_english_home(vietnamese_home())
     load_content(log)
+    show_sections_in_menu()
     load_pages(log)
     username, password = ensure_staff_user(password=admin_password)
     return username, password, ensure_role_users(password)

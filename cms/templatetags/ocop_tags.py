@@ -21,3 +21,11 @@ def ocop_stars(stars):
 @register.inclusion_tag("includes/certificate_badge.html")
 def certificate_badge(product, verbose=False):
     return {"product": product, "standing": product.standing, "verbose": verbose}
+
+
+@register.inclusion_tag("includes/main_menu.html", takes_context=True)
+def main_menu(context):
+    """The content sections editors put in the menu (cached; see cms.menus)."""
+    from cms.menus import main_menu as items
+
+    return {"items": items(context.get("request"))}
