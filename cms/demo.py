@@ -560,9 +560,9 @@ def ensure_role_users(password):
 
 def load_content(log):
     """News, fairs, livestreams, producer, commune and point-of-sale pages of the demo."""
-    from directory.demo import load_directory
-    from events.demo import load_events
-    from news.demo import load_news
+    from cms.demo_content.directory import load_directory
+    from cms.demo_content.events import load_events
+    from cms.demo_content.news import load_news
 
     load_directory(log=log)
     load_events(log=log)

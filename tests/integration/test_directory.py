@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import timezone, translation
 
+from cms.demo_content.directory import POINTS_OF_SALE, load_directory
 from cms.models import HomePage
-from directory.demo import POINTS_OF_SALE, load_directory
 from directory.geo import haversine_km, parse_position
 from directory.models import (
     CommuneIndexPage,

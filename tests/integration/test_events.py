@@ -16,10 +16,10 @@ from wagtail.embeds import embeds
 from wagtail.models import Locale, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
+from cms.demo_content.events import load_events
 from cms.models import HomePage
 from config import urls as project_urls
 from events import ical
-from events.demo import load_events
 from events.models import (
     EventIndexPage,
     LivestreamIndexPage,

@@ -224,7 +224,7 @@ def test_product_cards_block_shows_public_products(client, index):
 def test_demo_loader_is_idempotent(client):
     from django.core.management import call_command
 
-    from news.demo import load_news
+    from cms.demo_content.news import load_news
 
     call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
     index = load_news(log=lambda message: None)

@@ -16,11 +16,7 @@ from oscar.core.loading import get_model
 from cms.demo import child_page, publish, read_json
 from cms.demo_translation import english_home, translate_page
 from cms.models import HomePage
-from traceability.certification import current_filter
-from traceability.models import Producer
-from traceability.places import commune_name
-
-from .models import (
+from directory.models import (
     CommuneIndexPage,
     CommunePage,
     PointOfSaleIndexPage,
@@ -30,6 +26,9 @@ from .models import (
     ProducerPage,
     StockedProduct,
 )
+from traceability.certification import current_filter
+from traceability.models import Producer
+from traceability.places import commune_name
 
 Product = get_model("catalogue", "Product")
 

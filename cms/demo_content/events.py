@@ -15,9 +15,7 @@ from oscar.core.loading import get_model
 from cms.demo import child_page, publish
 from cms.demo_translation import english_home, translate_page
 from cms.models import HomePage
-from traceability.models import Producer
-
-from .models import (
+from events.models import (
     EventIndexPage,
     LivestreamIndexPage,
     LivestreamPage,
@@ -25,6 +23,7 @@ from .models import (
     TradeFairPage,
     TradeFairParticipant,
 )
+from traceability.models import Producer
 
 # (producer name, words in the product title or None, booth)
 FAIR_PARTICIPANTS = {

@@ -19,13 +19,12 @@ from wagtail.images import get_image_model
 
 from cms.demo import vertical_gradient
 from cms.demo_translation import english_home, english_locale, in_locale, translate_page
-
-from .models import NewsArticlePage, NewsArticleRelatedProduct, NewsCategory, NewsIndexPage
+from news.models import NewsArticlePage, NewsArticleRelatedProduct, NewsCategory, NewsIndexPage
 
 Product = get_model("catalogue", "Product")
 WagtailImage = get_image_model()
 
-CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "cms" / "demo_data" / "catalogue.json"
+CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "demo_data" / "catalogue.json"
 SAMPLE_NOTE = "<p><em>Bài viết mẫu của trang trình diễn; số liệu và nhân vật là minh hoạ.</em></p>"
 WORDS = {
     "vi": {"note": SAMPLE_NOTE, "products": "Sản phẩm nhắc đến", "photo": "ảnh"},
