@@ -21,6 +21,9 @@ def buy_as_guest(page, product, method):
     page.locator("input[name=username]").press("Enter")
     page.locator("input[name=full_name]").fill("Nguyễn Thị Lan")
     page.locator("input[name=phone_number]").fill("0912 345 678")
+    # The commune list script listens for the province's change once the page has loaded; a
+    # test is faster than a person, so wait for it (a busy machine loads the script late).
+    page.wait_for_load_state("load")
     page.locator("select[name=province_code]").select_option(label="Thành phố Hà Nội")
     page.wait_for_function("document.querySelector('select[name=commune_code]').options.length > 2")
     page.locator("select[name=commune_code]").select_option(label="Phường Hoàn Kiếm")
