@@ -7,6 +7,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
+from config.themes import theme_static_dirs, theme_template_dirs
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -129,7 +131,7 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # The active theme's templates override every app's (Oscar's and ours).
-        "DIRS": [THEME_DIR / "templates", BASE_DIR / "themes" / "default" / "templates"],
+        "DIRS": theme_template_dirs(OCOP_THEME),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -197,9 +199,7 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 STATIC_URL = "/static/"
 STATIC_ROOT = env("STATIC_ROOT", default=None)
 WHITENOISE_USE_FINDERS = True  # dev and tests serve static files without collectstatic
-STATICFILES_DIRS = [d for d in [THEME_DIR / "static"] if d.exists()]
-if OCOP_THEME != "default":
-    STATICFILES_DIRS.append(BASE_DIR / "themes" / "default" / "static")
+STATICFILES_DIRS = theme_static_dirs(OCOP_THEME)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {

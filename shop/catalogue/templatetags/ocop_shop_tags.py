@@ -1,6 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from shop.catalogue.images import responsive_photo
 from shop.catalogue.jsonld import product_jsonld
 
 register = template.Library()
@@ -11,3 +12,14 @@ def product_json_ld(context, product, info):
     """<script type="application/ld+json"> for a product page."""
     body = product_jsonld(product, info, context["request"])
     return mark_safe(f'<script type="application/ld+json">{body}</script>')  # noqa: S308
+
+
+@register.inclusion_tag("includes/product_photo.html")
+def product_photo(product, widths="320 480 640", sizes="100vw", alt="", priority=False, lazy=True):
+    """A product's main photo as a responsive <img> (or a placeholder when it has none).
+
+    `priority` marks the page's largest photo (the product page's): fetched first. Photos in
+    the first screenful pass `lazy=False`; the rest wait until they near the screen.
+    """
+    photo = responsive_photo(product, [int(w) for w in widths.split()])
+    return {"photo": photo, "sizes": sizes, "alt": alt, "priority": priority, "lazy": lazy}
