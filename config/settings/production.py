@@ -26,8 +26,10 @@ OSCAR_URL_SCHEMA = "https"
 
 # Fingerprinted names and gzip copies made by collectstatic; WhiteNoise serves the fingerprinted
 # files with "Cache-Control: max-age=315360000, public, immutable" (its immutable-file test).
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+# A new dict: base's stays as it is for any code that imports both modules (the tests do).
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # HTML and JSON leave gzipped (a page is 4-6 times smaller), so the app keeps its page-weight

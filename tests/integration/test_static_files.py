@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from seo.meta import DEFAULT_IMAGE
-from tests.browser.serving import collected_static, production_static
+from tests.browser.serving import collected_static, production_settings, production_static
 from tests.factories import certified_product
 from traceability.models import Lot
 
@@ -38,6 +38,14 @@ def names_in_templates():
 
 def max_age(response):
     return int(re.search(r"max-age=(\d+)", response["Cache-Control"]).group(1))
+
+
+def test_reading_production_settings_changes_nothing_in_the_running_ones():
+    production = production_settings()
+    assert "GZipMiddleware" in " ".join(production.MIDDLEWARE)
+    assert "GZipMiddleware" not in " ".join(settings.MIDDLEWARE)
+    assert "whitenoise" in production.STORAGES["staticfiles"]["BACKEND"]
+    assert "whitenoise" not in settings.STORAGES["staticfiles"]["BACKEND"]
 
 
 def test_collectstatic_writes_fingerprinted_files_and_gzip_copies():
