@@ -310,17 +310,17 @@ def checkout_pages(browser, base_url, product_paths):
 def table(results):
     """The figures, one page a line, with the budget beside each."""
     lines = [
-        f"{'page':24} {'kB':>6} {'req':>4} {'LCP s':>6}   {'budget':22} {'photos (not in kB)':>18}",
+        f"{'page':24} {'kB':>6} {'req':>4} {'LCP s':>10}   {'budget':22} {'photos, not in kB':>18}",
     ]
     for m in results:
         budget = f"{m.budget.kilobytes} kB, {m.budget.requests} req"
         if m.budget.lcp_seconds:
             budget += f", {m.budget.lcp_seconds} s"
-        lcp = "–" if m.lcp_ms is None else f"{m.lcp_ms / 1000:.2f}"
+        lcp = "–" if m.lcp_ms is None else f"{m.lcp_ms / 1000:.2f} {m.lcp_element}"
         photos = f"{m.photos} = {m.photo_bytes / KB:.0f} kB" if m.photos else "–"
         flag = "  OVER" if m.over_budget() else ""
         lines.append(
-            f"{m.name:24} {m.bytes / KB:>6.1f} {m.requests:>4} {lcp:>6}   {budget:22} "
+            f"{m.name:24} {m.bytes / KB:>6.1f} {m.requests:>4} {lcp:>10}   {budget:22} "
             f"{photos:>18}{flag}"
         )
     lines.append(
