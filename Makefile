@@ -58,12 +58,14 @@ lint: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
-bench: install
+bench: install chromium
 	@command -v wrk >/dev/null || (echo "==> Installing wrk (Debian)" && apt-get install -y -qq wrk)
 	@echo "==> Registry sync benchmark (20,000 records, scratch SQLite unless DATABASE_URL is set)"
 	$(BIN)/python -m benchmarks.registry_sync
 	@echo "==> Scan page vs a trivial view under gunicorn; labels (set REDIS_URL as in production)"
 	$(BIN)/python -m benchmarks.scan_page
+	@echo "==> Page weight in Chromium: the demo served like production, against the budgets"
+	$(BIN)/python -m benchmarks.page_weight
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ staticfiles/ test-artifacts/
