@@ -4,8 +4,8 @@ test-artifacts/ for a reviewer; on a phone each page must also fit the screen.""
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
+from tests.browser.layout import layout_problems
 from tests.browser.shopping import CHECKOUT_STEPS, buy_tea_with_cash_on_delivery, content_page
-from tests.browser.test_layout import layout_problems
 
 PAGES = ("home", "product-list", "product", "news-article", "trade-fair", "producer")
 PAGES += ("points-of-sale", "scan")
