@@ -29,6 +29,7 @@ urlpatterns = [
     path(".well-known/gs1resolver", traceability_views.resolver_description),
     path("robots.txt", seo_views.robots_txt, name="robots-txt"),
     path("sitemap.xml", seo_views.sitemap, name="sitemap"),
+    path("favicon.ico", seo_views.favicon),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,8 +1,9 @@
-"""sitemap.xml and robots.txt, served at the root for every language."""
+"""sitemap.xml, robots.txt and favicon.ico, served at the root for every language."""
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
@@ -51,3 +52,10 @@ def robots_txt(request):
 @cache_page(60 * 60)
 def sitemap(request):
     return sitemap_views.sitemap(request, sitemaps_for(request))
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon: the scan page names none, to
+    stay one request on a slow connection, and each scan would otherwise log a 404."""
+    return HttpResponsePermanentRedirect(static("ocop/img/favicon.svg"))

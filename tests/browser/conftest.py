@@ -1,13 +1,19 @@
 """Browser tests: Playwright driving Debian's Chromium (`apt-get install chromium`; no download).
 
-The shop runs in a threaded WSGI server on 127.0.0.1 over a database whose writes commit.
-Screenshots land in `test-artifacts/` (not committed) for a reviewer to look at.
+The shop runs in a threaded WSGI server on 127.0.0.1 over a database whose writes commit:
+either the database as the migrations left it (`shop_url`, restored after each test) or the
+demo data (`demo_url`: loaded once per session, served by one server per module).
+Every page a test opens fails the test on a JavaScript error, a console error or an HTTP error
+response. Screenshots land in `test-artifacts/` (not committed) for a reviewer to look at.
 """
 
+import io
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -18,6 +24,7 @@ from django.views.static import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 def chromium_path():
@@ -59,29 +66,96 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture
-def shop_url(committed_db, settings):  # noqa: F811 — the pytest-django fixture
-    """The shop served by a threaded WSGI server on 127.0.0.1, static files included."""
+@contextmanager
+def serving():
+    """The site, static and media files included, on a free port of 127.0.0.1."""
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
     server.set_app(MediaFilesHandler(StaticFilesHandler(get_wsgi_application())))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    settings.SITE_URL = url
-    yield url
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 @pytest.fixture
-def phone(browser, shop_url):
-    """A phone-sized page that fails the test on any JavaScript error or console error."""
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=shop_url)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
+def shop_url(committed_db, settings):  # noqa: F811 — the pytest-django fixture
+    """The shop, over the database as the migrations left it, served for this test."""
+    with serving() as url:
+        settings.SITE_URL = url
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(_db_snapshot, django_db_blocker, tmp_path_factory):
+    """The demo data, loaded once per session and kept as a copy of the database (with its
+    media folder) that modules restore; the test database itself is put back as it was."""
+    from django.core.management import call_command
+    from django.test import override_settings
+    from django.utils import translation
+
+    from tests.conftest import _copy_database
+
+    name, migrated, vendor = _db_snapshot
+    demo = f"{name}_demo" if vendor == "postgresql" else f"{name}.demo"
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
+        _copy_database(name, demo, vendor)
+        _copy_database(migrated, name, vendor)
+    yield demo, media
+    with django_db_blocker.unblock():
+        from django.db import connections
+
+        connections.close_all()
+        if vendor == "postgresql":
+            with connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{demo}" WITH (FORCE)')
+        else:
+            os.remove(demo)
+
+
+@pytest.fixture(scope="module")
+def demo_site(_demo_snapshot, _db_snapshot, django_db_blocker):
+    """The demo site for the tests of one module: the database holds the demo data (writes
+    commit, and stay until the module ends, when the database is put back as the migrations
+    left it) and one server answers every test of the module."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    from tests.conftest import _copy_database
+
+    name, migrated, vendor = _db_snapshot
+    demo, media = _demo_snapshot
+    with django_db_blocker.unblock():
+        _copy_database(demo, name, vendor)
+        ContentType.objects.clear_cache()
+        with serving() as url:
+            yield SimpleNamespace(url=url, media=str(media))
+        _copy_database(migrated, name, vendor)
+    ContentType.objects.clear_cache()
+    cache.clear()
+
+
+@pytest.fixture
+def demo_url(demo_site, settings):
+    """The address of the demo site, with this test's settings pointing at its media."""
+    settings.MEDIA_ROOT = demo_site.media
+    settings.SITE_URL = demo_site.url
+    return demo_site.url
+
+
+def watch_for_errors(context, errors):
+    """Records JavaScript errors, console errors and HTTP error responses of every page."""
+    context.on("weberror", lambda error: errors.append(f"{error.error} {error.page.url}"))
+    context.on(
         "console",
         lambda msg: msg.type == "error" and errors.append(f"{msg.text} {msg.location.get('url')}"),
     )
@@ -91,10 +165,46 @@ def phone(browser, shop_url):
             response.status >= 400 and errors.append(f"{response.status} {response.url}")
         ),
     )
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Opens a page in a fresh browser context (`open_page(base_url, viewport=…, locale=…)`);
+    the test fails at the end if any page it opened logged an error."""
+    contexts, errors = [], []
+
+    def open_page(base_url, viewport=PHONE, locale="vi-VN", **options):
+        context = browser.new_context(
+            viewport=viewport, locale=locale, base_url=base_url, **options
+        )
+        contexts.append(context)
+        watch_for_errors(context, errors)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert errors == [], errors
+
+
+@pytest.fixture
+def phone(open_page, shop_url):
+    """A phone-sized page on the shop that fails the test on any error."""
+    return open_page(shop_url)
+
+
+@pytest.fixture
+def demo_phone(open_page, demo_url):
+    """A phone-sized page on the demo site that fails the test on any error."""
+    return open_page(demo_url)
+
+
+@pytest.fixture
+def demo_desktop(open_page, demo_url):
+    """A desktop-sized page on the demo site that fails the test on any error."""
+    return open_page(demo_url, viewport=DESKTOP)
 
 
 def screenshot(page, name):

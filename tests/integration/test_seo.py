@@ -569,3 +569,10 @@ def test_serial_scan_pages_are_noindex_and_lot_pages_are_not(client):
     ):
         response = client.get(url)
         assert response.status_code == 200 and noindex in response.content.decode(), url
+
+
+def test_favicon_ico_points_at_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
+    assert client.get(response["Location"]).status_code == 200
