@@ -208,5 +208,18 @@ def demo_desktop(open_page, demo_url):
 
 
 def screenshot(page, name):
+    """A full-page PNG in test-artifacts/, after scrolling through so lazy photos have loaded."""
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate(
+        """async () => {
+            for (let y = 0; y < document.body.scrollHeight; y += innerHeight) {
+                scrollTo(0, y);
+                await new Promise(done => setTimeout(done, 50));
+            }
+            scrollTo(0, 0);
+            const loaded = Promise.all([...document.images].filter(img => !img.complete).map(
+                img => new Promise(done => { img.onload = img.onerror = done; })));
+            await Promise.race([loaded, new Promise(done => setTimeout(done, 3000))]);
+        }"""
+    )
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
