@@ -18,9 +18,10 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.wsgi import get_wsgi_application
-from django.views.static import serve
+
+from tests.browser.serving import MediaFilesHandler, QuietHandler
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
@@ -48,22 +49,6 @@ def browser():
         )
         yield browser
         browser.close()
-
-
-class MediaFilesHandler(StaticFilesHandler):
-    """Serves uploaded media (product images, thumbnails) the way the static handler serves
-    static files, as a web server would in front of the site."""
-
-    def get_base_url(self):
-        return settings.MEDIA_URL
-
-    def serve(self, request):
-        return serve(request, self.file_path(request.path), document_root=settings.MEDIA_ROOT)
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @contextmanager
