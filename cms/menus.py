@@ -42,4 +42,5 @@ def _menu_items(request):
     except (Page.DoesNotExist, Locale.DoesNotExist):
         home = root
     pages = home.get_children().live().public().in_menu().specific(defer=True)
-    return [(page.title, page.get_url(request)) for page in pages if page.get_url(request)]
+    items = [(page.title, page.get_url(request)) for page in pages]
+    return [(title, url) for title, url in items if url]

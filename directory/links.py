@@ -15,27 +15,31 @@ def _cache_key(language):
     return f"directory:producer-page-urls:{language}"
 
 
+def active_language_first(pages):
+    """`pages` sorted so those in the active language come first (a stable sort keeps the rest)."""
+    from wagtail.models import Locale
+
+    try:
+        locale_id = Locale.get_active().pk
+    except Locale.DoesNotExist:
+        locale_id = None
+    return sorted(pages, key=lambda page: page.locale_id != locale_id)
+
+
 def forget_producer_page_urls():
     cache.delete_many([_cache_key(code) for code, _name in settings.LANGUAGES])
 
 
 def producer_page_urls(request=None):
     """{producer id: URL} for the active language (another language's page when none)."""
-    from wagtail.models import Locale
-
     from .models import ProducerPage
 
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = _cache_key(language)
     urls = cache.get(key)
     if urls is None:
-        try:
-            locale_id = Locale.get_active().pk
-        except Locale.DoesNotExist:
-            locale_id = None
-        pages = ProducerPage.objects.live()
         urls = {}
-        for page in sorted(pages, key=lambda page: page.locale_id != locale_id):
+        for page in active_language_first(ProducerPage.objects.live()):
             if page.producer_id not in urls:
                 url = page.get_url(request)
                 if url:

@@ -170,14 +170,22 @@ class ProducerPage(FoldedSearchMixin, Page):
         return context
 
 
-class ProducerIndexPage(Page):
-    """All producers with a page."""
+class DirectoryIndexPage(Page):
+    """What the directory's index pages share: an introduction, under the home page."""
 
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
     parent_page_types = ["cms.HomePage"]
+
+    class Meta:
+        abstract = True
+
+
+class ProducerIndexPage(DirectoryIndexPage):
+    """All producers with a page."""
+
     subpage_types = ["directory.ProducerPage"]
 
     class Meta:
@@ -293,14 +301,9 @@ class CommunePage(FoldedSearchMixin, Page):
         return context
 
 
-class CommuneIndexPage(Page):
+class CommuneIndexPage(DirectoryIndexPage):
     """Communes with a page, with how many producers and products each has."""
 
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-    parent_page_types = ["cms.HomePage"]
     subpage_types = ["directory.CommunePage"]
 
     class Meta:
@@ -456,14 +459,9 @@ class PointOfSalePage(FoldedSearchMixin, Page):
         return context
 
 
-class PointOfSaleIndexPage(Page):
+class PointOfSaleIndexPage(DirectoryIndexPage):
     """Points of sale by commune, or nearest first when the visitor shares their position."""
 
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-    parent_page_types = ["cms.HomePage"]
     subpage_types = ["directory.PointOfSalePage"]
 
     class Meta:

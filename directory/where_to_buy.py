@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
-from wagtail.models import Locale
 
+from .links import active_language_first
 from .models import PointOfSaleIndexPage, StockedProduct
 
 
@@ -28,12 +28,8 @@ class Place:
 
 def _in_active_locale(pages):
     """One page per translation: the active language's, else the first other one."""
-    try:
-        locale_id = Locale.get_active().pk
-    except Locale.DoesNotExist:
-        locale_id = None
     chosen = {}
-    for page in sorted(pages, key=lambda page: page.locale_id != locale_id):
+    for page in active_language_first(pages):
         chosen.setdefault(page.translation_key, page)
     return list(chosen.values())
 
