@@ -250,8 +250,12 @@ def test_sitemap_lastmod_comes_from_publication_and_product_updates(client, home
         url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
         for url in root.findall(f"{SITEMAP}url")
     }
-    assert lastmods[f"{HOST}/"] == home.last_published_at.date().isoformat()
-    assert lastmods[HOST + product.get_absolute_url()] == product.date_updated.date().isoformat()
+    # Dates are the programme's local dates (Asia/Ho_Chi_Minh), not UTC ones.
+    assert lastmods[f"{HOST}/"] == timezone.localdate(home.last_published_at).isoformat()
+    assert (
+        lastmods[HOST + product.get_absolute_url()]
+        == timezone.localdate(product.date_updated).isoformat()
+    )
 
 
 def test_sitemap_runs_the_same_queries_for_30_and_60_products(client, home, news_index):
