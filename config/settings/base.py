@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "traceability",
     "seo",
     "staff",
+    "insight",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
