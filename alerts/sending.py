@@ -59,7 +59,7 @@ def group_by_recipients(pending):
     config = AlertSettings.load()
     groups = {}
     for kind, items in pending.items():
-        recipients = tuple(recipients_for(kind, config.configured(kind)))
+        recipients = tuple(sorted(recipients_for(kind, config.configured(kind))))
         groups.setdefault(recipients, {})[kind] = items
     return [Message(list(recipients), items) for recipients, items in groups.items()]
 
