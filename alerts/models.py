@@ -52,7 +52,7 @@ class AlertSettings(BaseGenericSetting):
 class AlertState(models.Model):
     """One row per kind: locked while a digest is built, and when that kind was last checked."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, unique=True)
+    kind = models.CharField(_("alert kind"), max_length=16, choices=Kind.choices, unique=True)
     checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
 
     class Meta:
@@ -66,7 +66,7 @@ class AlertState(models.Model):
 class SentAlert(models.Model):
     """One item that went out in a digest; an item is never sent twice."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("alert kind"), max_length=16, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=255)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
     recipients = models.TextField(_("recipients"))
