@@ -95,6 +95,9 @@ SHOP_STAFF = Role(
         "payments.view_paymentsettings",
         "payments.view_banktransfer",
         "payments.view_stripeevent",
+        # Who gets the daily alerts (the unpaid-transfer ones are this role's).
+        "alerts.change_alertsettings",
+        "alerts.view_alertsettings",
         # No auth permissions at all: orders carry the customer's details, a customer list would
         # also list staff, and change_user edits groups (a way to give oneself any role).
     ),
@@ -125,6 +128,9 @@ REGISTRY_OFFICERS = Role(
         "traceability.view_lotevent",
         "traceability.view_label",
         "traceability.view_scan",
+        # Who gets the daily alerts (certificates and counterfeit signals are this role's).
+        "alerts.change_alertsettings",
+        "alerts.view_alertsettings",
         # A lot names its product: the product picker in the lot form lists the catalogue.
         "catalogue.view_product",
     ),

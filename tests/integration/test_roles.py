@@ -127,7 +127,7 @@ def test_each_role_opens_only_its_own_screens(as_role, role, url, allowed):
     ids=["payment-settings", "site-identity"],
 )
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role.name)
-def test_settings_belong_to_one_role(as_role, role, model, roles_allowed):
+def test_settings_belong_to_their_roles(as_role, role, model, roles_allowed):
     from django.apps import apps
 
     model = apps.get_model(model) if isinstance(model, str) else model
