@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "seo",
     "staff",
     "insight",
+    "reports",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
