@@ -26,7 +26,6 @@ from insight.models import ScanDay
 from shop.order.statuses import PAYMENT_METHOD_CHOICES, status_label
 from staff.roles import can_see_sales
 from traceability.certification import standing
-from traceability.places import commune_name
 
 from .periods import moment_range
 
@@ -211,8 +210,10 @@ def _scan_days(since, until):
 
 
 def scan_rows(since=None, until=None):
-    days = _scan_days(since, until).annotate(title=F("product__title")).order_by(
-        "day", "product_id", "region"
+    days = (
+        _scan_days(since, until)
+        .annotate(title=F("product__title"))
+        .order_by("day", "product_id", "region")
     )
     for row in days.iterator(chunk_size=CHUNK):
         product = row["title"] or (f"#{row['product_id']}" if row["product_id"] else "")

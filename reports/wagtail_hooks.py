@@ -33,7 +33,9 @@ def reports_menu_item():
             MenuItem(
                 _("Programme report"), reverse_lazy("reports:programme"), icon_name="doc-full"
             ),
-            ExportMenuItem(_("Data exports"), reverse_lazy("reports:exports"), icon_name="download"),
+            ExportMenuItem(
+                _("Data exports"), reverse_lazy("reports:exports"), icon_name="download"
+            ),
         ]
     )
     return SubmenuMenuItem(_("Reports"), menu, icon_name="table", order=260)

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .exports import DATE, DATETIME, INTEGER, MONEY, NUMBER_FORMATS, TEXT, neutralise
+from .exports import DATE, DATETIME, INTEGER, MONEY, NUMBER_FORMATS, TEXT
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)

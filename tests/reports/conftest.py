@@ -1,4 +1,4 @@
-"""Crafted programme data: certificates of each kind in and out of a period, events, scans, sales."""
+"""Crafted programme data: certificates of each kind in and out of a period, events, scans."""
 
 import datetime
 
@@ -140,7 +140,9 @@ def programme(db):
     )
     publish(
         events,
-        TradeFairPage(title="Hội chợ Tết", start=at(2026, 1, 20), end=at(2026, 1, 25), **fair_fields),
+        TradeFairPage(
+            title="Hội chợ Tết", start=at(2026, 1, 20), end=at(2026, 1, 25), **fair_fields
+        ),
     )
     stream_fields = {
         "platform": "tiktok",
@@ -162,7 +164,10 @@ def programme(db):
     publish(
         streams,
         LivestreamPage(
-            title="Livestream tháng 7", start=at(2026, 7, 3, 20), end=at(2026, 7, 3, 21), **stream_fields
+            title="Livestream tháng 7",
+            start=at(2026, 7, 3, 20),
+            end=at(2026, 7, 3, 21),
+            **stream_fields,
         ),
     )
 

@@ -1,4 +1,4 @@
-"""The programme report's figures on crafted data: each kind of certificate, events, scans, sales."""
+"""The programme report on crafted data: each kind of certificate, events, scans, sales."""
 
 import datetime
 import io
