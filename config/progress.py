@@ -78,3 +78,11 @@ def progress(total=None, desc="", unit="", stream=None):
     if _is_terminal(real):
         return tqdm(total=total, desc=desc, unit=f" {unit}" if unit else "it", file=real)
     return PlainProgress(total=total, desc=desc, unit=unit, stream=stream)
+
+
+def write_line(bar, line, stream):
+    """Print a line to `stream` without breaking a bar drawn on the terminal."""
+    if isinstance(bar, tqdm):
+        bar.write(line, file=getattr(stream, "_out", stream))
+    else:
+        stream.write(line)

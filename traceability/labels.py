@@ -185,8 +185,8 @@ def _save_labels(batch):
         yield lot_uri(label.lot, label)
 
 
-def pages(lot, count, serialised=False, layout=LAYOUTS["a4-24"]):
-    """Yield one A4 page (greyscale, 300 dpi) at a time."""
+def pages(lot, count, serialised=False, layout=LAYOUTS["a4-24"], progress=None):
+    """Yield one A4 page (greyscale, 300 dpi) at a time; `progress(n)` once a page is taken."""
     width, height = mm(layout.width_mm), mm(layout.height_mm)
     pad = mm(2)
     qr_size = height - 2 * pad
@@ -213,9 +213,16 @@ def pages(lot, count, serialised=False, layout=LAYOUTS["a4-24"]):
         slot += 1
         if slot == layout.per_sheet:
             yield page.convert("1", dither=Image.Dither.NONE)
+            _report(progress, slot)
             page, slot = None, 0
     if page is not None:
         yield page.convert("1", dither=Image.Dither.NONE)
+        _report(progress, slot)
+
+
+def _report(progress, labels):
+    if progress is not None:
+        progress(labels)
 
 
 class _PageSequence(Image.Image):
@@ -244,18 +251,23 @@ class _PageSequence(Image.Image):
         return self._frame
 
 
-def write_sheet(lot, out, fmt, count=None, serialised=False, layout="a4-24"):
-    """Write `count` labels (default: one sheet) as PDF, PNG or SVG; return files written."""
+def write_sheet(lot, out, fmt, count=None, serialised=False, layout="a4-24", progress=None):
+    """Write `count` labels (default: one sheet) as PDF, PNG or SVG; return files written.
+
+    `progress(n)` is called with the number of labels on each page once it is drawn and handed
+    to the writer.
+    """
     layout = LAYOUTS[layout]
     count = count or layout.per_sheet
     out = Path(out)
     if fmt == "svg":
-        return _write_svg(lot, out, count, serialised, layout)
-    generator = pages(lot, count, serialised, layout)
+        return _write_svg(lot, out, count, serialised, layout, progress)
+    generator = pages(lot, count, serialised, layout, progress)
     page_count = -(-count // layout.per_sheet)
     if fmt == "pdf":
         sequence = _PageSequence(generator, page_count)
         sequence.save(out, "PDF", save_all=True, resolution=DPI)
+        next(generator, None)  # Pillow stops at the last page: let the generator finish
         return [out]
     if fmt == "png":
         written = []
@@ -267,14 +279,14 @@ def write_sheet(lot, out, fmt, count=None, serialised=False, layout="a4-24"):
     raise ValueError(f"unknown format {fmt!r} (pdf, png or svg)")
 
 
-def _write_svg(lot, out, count, serialised, layout):
+def _write_svg(lot, out, count, serialised, layout, progress=None):
     """Vector sheets: one SVG per page, QR codes as paths, text as text."""
     from xml.sax.saxutils import escape
 
     text = label_text(lot)
     written, page, slot, number = [], None, 0, 0
 
-    def flush():
+    def flush(labels):
         nonlocal page, number
         number += 1
         path = out if count <= layout.per_sheet else out.with_name(f"{out.stem}-{number}.svg")
@@ -285,6 +297,7 @@ def _write_svg(lot, out, count, serialised, layout):
         )
         written.append(path)
         page = None
+        _report(progress, labels)
 
     for uri in label_uris(lot, count, serialised):
         page = page or []
@@ -315,8 +328,8 @@ def _write_svg(lot, out, count, serialised, layout):
             )
         slot += 1
         if slot == layout.per_sheet:
-            flush()
+            flush(slot)
             slot = 0
     if page:
-        flush()
+        flush(slot)
     return written

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "staff",
     "insight",
     "alerts",
+    "reports",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

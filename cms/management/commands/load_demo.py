@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from cms.demo import load_demo
+from config.progress import progress, write_line
 
 
 class Command(BaseCommand):
@@ -14,10 +15,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        username, password, role_users = load_demo(
-            log=lambda line: self.stdout.write(f"  {line}"),
-            admin_password=options["admin_password"],
-        )
+        # Each line the loader logs is one step done: a count on a terminal, the lines elsewhere.
+        with progress(desc="Loading the demo", unit="steps", stream=self.stderr) as bar:
+
+            def log(line):
+                write_line(bar, f"  {line}", self.stdout)
+                bar.update()
+
+            username, password, role_users = load_demo(
+                log=log, admin_password=options["admin_password"]
+            )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(
             f"Staff login: {username} / {password}  "

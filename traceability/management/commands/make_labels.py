@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.progress import progress
 from traceability.labels import LAYOUTS, write_sheet
 from traceability.models import Lot
 
@@ -32,10 +33,17 @@ class Command(BaseCommand):
             raise CommandError(f"several products have a lot {lot!r}: add --product ID")
         if count is not None and count < 1:
             raise CommandError("--count must be at least 1")
-        files = write_sheet(
-            found[0], options["out"], options["format"], count, serialised, options["layout"]
-        )
+        total = count or LAYOUTS[options["layout"]].per_sheet
+        with progress(total=total, desc="Labels", unit="labels", stream=self.stderr) as bar:
+            files = write_sheet(
+                found[0],
+                options["out"],
+                options["format"],
+                count,
+                serialised,
+                options["layout"],
+                progress=bar.update,
+            )
         for path in files:
             self.stdout.write(str(path))
-        total = count or LAYOUTS[options["layout"]].per_sheet
         self.stdout.write(self.style.SUCCESS(f"{total} labels for lot {found[0].code}"))

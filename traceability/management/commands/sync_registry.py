@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.progress import progress, write_line
 from traceability.models import SyncRun
 from traceability.spreadsheet import SpreadsheetInvalid, import_spreadsheet
 from traceability.tasks import sync_from_feed, sync_from_feed_file
@@ -22,10 +23,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file=None, full=False, **options):
-        def progress(run):
-            self.stdout.write(
+        # The feed does not say how many pages it has: a count on a terminal, a line per page
+        # elsewhere.
+        with progress(desc="Registry sync", unit="pages", stream=self.stderr) as bar:
+            run = self.sync(file, full, bar)
+        self.report(run)
+
+    def sync(self, file, full, bar):
+        def on_page(run):
+            bar.update()
+            write_line(
+                bar,
                 f"  page {run.pages}: {run.processed} records read, {run.created} new, "
-                f"{run.updated} changed, {run.skipped} skipped"
+                f"{run.updated} changed, {run.skipped} skipped",
+                self.stdout,
             )
 
         if file and Path(file).suffix.lower() in (".csv", ".xlsx"):
@@ -41,11 +52,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{file}: nothing imported ({len(exc.problems)} problems)"
                 ) from None
-        elif file:
-            run = sync_from_feed_file(file, started_by="sync_registry", progress=progress)
-        else:
-            run = sync_from_feed(full=full, started_by="sync_registry", progress=progress)
-        self.report(run)
+            return run
+        if file:
+            return sync_from_feed_file(file, started_by="sync_registry", progress=on_page)
+        return sync_from_feed(full=full, started_by="sync_registry", progress=on_page)
 
     def report(self, run):
         summary = (
