@@ -59,9 +59,10 @@ def test_the_digest_arrives_grouped_by_kind_with_counts_and_links(clock, officer
     assert len(mail.outbox) == 2
     registry = next(m for m in mail.outbox if m.to == ["officer@ocop.test"])
     shop = next(m for m in mail.outbox if m.to == ["shop@ocop.test"])
-    with translation.override("en"):
-        assert registry.subject == "[OCOP] Alerts for 01/12/2026: 2 items to act on"
-        assert shop.subject == "[OCOP] Alerts for 01/12/2026: 1 item to act on"
+    # Staff read the digest in the site's language, Vietnamese.
+    assert registry.subject == "[OCOP] Cảnh báo ngày 01/12/2026: 2 việc cần xử lý"
+    assert shop.subject == "[OCOP] Cảnh báo ngày 01/12/2026: 1 việc cần xử lý"
+    with translation.override("vi"):
         assert f"== {Kind.EXPIRING.label} (2) ==" in registry.body
     for certificate in (first, second):
         url = f"https://ocop.test/django-admin/traceability/certification/{certificate.pk}/change/"
@@ -261,7 +262,7 @@ def test_a_dry_run_prints_what_would_be_sent_and_sends_and_records_nothing(clock
     assert len(mail.outbox) == 1
     out = io.StringIO()
     call_command("send_alerts", "--dry-run", stdout=out)
-    with translation.override("en"):
+    with translation.override("vi"):
         assert out.getvalue().strip() == str(translation.gettext("Nothing new to send."))
 
 
