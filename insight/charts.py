@@ -9,7 +9,8 @@ language: counts with its thousands separator, money with Oscar's `currency` fil
 import math
 from dataclasses import dataclass, field
 
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format
 from oscar.templatetags.currency_filters import currency
 
 CHAR_WIDTH = 6.6  # average width of a 11px label character, to keep labels from overlapping
@@ -18,7 +19,14 @@ SERIES = 5  # colours of stacked series in charts.css: .series-1 … .series-5 (
 
 def count(value):
     """A count with the language's thousands separator (1.250.000 in Vietnamese)."""
-    return number_format(int(value or 0), decimal_pos=0, use_l10n=True, force_grouping=True)
+    # Django's Vietnamese format sets no grouping; the separator is the language's own.
+    return numberformat.format(
+        int(value or 0),
+        get_format("DECIMAL_SEPARATOR"),
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
 
 
 def money(value):
@@ -105,7 +113,7 @@ def column_chart(
 ):
     """Vertical bars over ordered categories (days, months): `points` = [(label, value)]."""
     points = list(points)
-    maximum = max((value for _label, value in points), default=0)
+    maximum = max((float(value) for _label, value in points), default=0)
     top_value, step = _scale_top(maximum)
     left = 12 + CHAR_WIDTH * len(axis_fmt(top_value))
     top, right, bottom = 10, width - 8, height - 26
@@ -123,7 +131,7 @@ def column_chart(
     every = max(1, math.ceil(longest * CHAR_WIDTH / slot + 0.2))
     for index, (label, value) in enumerate(points):
         x = left + slot * index + (slot - bar_width) / 2
-        h = (bottom - top) * value / top_value
+        h = (bottom - top) * float(value) / top_value
         chart.bars.append(
             Bar(
                 round(x, 1),
@@ -152,10 +160,10 @@ def bar_chart(chart_id, title, points, fmt=count, *, header=("", ""), width=640,
     chart = Chart(
         chart_id, title, width, height, headers=list(header), plot=(left, 6, right, height)
     )
-    maximum = max((value for _label, value in points), default=0) or 1
+    maximum = max((float(value) for _label, value in points), default=0) or 1
     for index, ((label, value), text) in enumerate(zip(points, texts, strict=True)):
         y = 6 + index * (row_height + gap)
-        w = (right - left) * value / maximum
+        w = (right - left) * float(value) / maximum
         chart.bars.append(Bar(left, y, round(w, 1), row_height, label, text))
         middle = y + row_height / 2 + 4
         chart.labels.append(Text(left - 6, middle, _clip(label, label_chars), "end"))

@@ -215,7 +215,7 @@ def region_name(code):
 
 
 def scans_per_region(since):
-    """([(region name, scans)] of scans whose visitor agreed to share a coarse region, all scans)."""
+    """([(region name, scans)] of visitors who agreed to share a coarse region, all scans)."""
     rows = (
         ScanDay.objects.filter(day__gte=since)
         .values("region")
