@@ -579,7 +579,7 @@ def load_activity(log):
     if get_model("order", "Order").objects.filter(number__startswith="G").exists():
         refresh_rollups()
         return
-    made = generate_activity(scans=3000, orders=300, days=180, seed=2026, stream=io.StringIO())
+    made = generate_activity(scans=2000, orders=200, days=180, seed=2026, stream=io.StringIO())
     log(f"activity: {made['scans']} scans, {made['orders']} orders over 180 days")
 
 
