@@ -1,4 +1,4 @@
-"""Daily rollups: rebuilt from raw scans and orders, by local day, incrementally and idempotently."""
+"""Daily rollups: rebuilt from raw scans and orders by local day, incrementally, idempotently."""
 
 import datetime
 
