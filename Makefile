@@ -66,6 +66,8 @@ bench: install chromium
 	$(BIN)/python -m benchmarks.scan_page
 	@echo "==> Page weight in Chromium: the demo served like production, against the budgets"
 	$(BIN)/python -m benchmarks.page_weight
+	@echo "==> Staff dashboard: 1,000,000 scans and 100,000 orders on PostgreSQL (DATABASE_URL)"
+	$(BIN)/python -m benchmarks.dashboard
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ staticfiles/ test-artifacts/
