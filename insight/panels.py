@@ -34,6 +34,7 @@ PERIODS = (30, 90, 365)
 DEFAULT_PERIOD = 30
 TOP = 10
 LIST_LENGTH = 5
+WEEKLY_AFTER = 92  # days; a longer period is charted by week
 CERTIFICATE_STATES = (State.ACTIVE, State.EXPIRING, State.EXPIRED, State.SUSPENDED, State.REVOKED)
 AWAITING_DELIVERY = (statuses.PAID, statuses.COD_UNPAID, statuses.SHIPPED)
 
@@ -95,6 +96,24 @@ def sales_per_month(months=12, today=None):
     return result
 
 
+def every_day(found, since, today):
+    """[(day, value)] for every day from `since` to `today`, 0 where `found` has none."""
+    days = (since + datetime.timedelta(days=n) for n in range((today - since).days + 1))
+    return [(day, found.get(day, 0)) for day in days]
+
+
+def by_week_when_long(series):
+    """Days as they are up to WEEKLY_AFTER days; longer periods summed by week (from Monday),
+    so a year is 53 readable bars instead of 365 slivers. Returns (weekly?, [(label, value)])."""
+    if len(series) <= WEEKLY_AFTER:
+        return False, [(_day_label(day), value) for day, value in series]
+    weeks = {}
+    for day, value in series:
+        monday = day - datetime.timedelta(days=day.weekday())
+        weeks[monday] = weeks.get(monday, 0) + value
+    return True, [(_day_label(monday), value) for monday, value in weeks.items()]
+
+
 def sales_per_day(since, today=None):
     """[(day, revenue)] for every day from `since` to today."""
     today = today or timezone.localdate()
@@ -105,10 +124,7 @@ def sales_per_day(since, today=None):
         .order_by()
         .values_list("day", "revenue")
     )
-    return [
-        (day, found.get(day, 0))
-        for day in (since + datetime.timedelta(days=n) for n in range((today - since).days + 1))
-    ]
+    return every_day(found, since, today)
 
 
 def sales_per_method(since):
@@ -172,10 +188,7 @@ def scans_per_day(since, today=None):
         .order_by()
         .values_list("day", "n")
     )
-    return [
-        (day, found.get(day, 0))
-        for day in (since + datetime.timedelta(days=n) for n in range((today - since).days + 1))
-    ]
+    return every_day(found, since, today)
 
 
 def scans_per_product(since, limit=TOP):
@@ -318,12 +331,13 @@ def sales_month_chart(today=None):
 
 
 def sales_day_chart(since, today=None):
+    weekly, points = by_week_when_long(sales_per_day(since, today))
     return charts.column_chart(
         "chart-sales-day",
-        _("Sales per day (₫)"),
-        [(_day_label(day), revenue) for day, revenue in sales_per_day(since, today)],
+        _("Sales per week (₫)") if weekly else _("Sales per day (₫)"),
+        points,
         charts.money,
-        header=(_("Day"), _("Revenue")),
+        header=(_("Week from") if weekly else _("Day"), _("Revenue")),
     )
 
 
@@ -358,11 +372,12 @@ def sales_group_chart(since):
 
 
 def scans_day_chart(since, today=None):
+    weekly, points = by_week_when_long(scans_per_day(since, today))
     return charts.column_chart(
         "chart-scans-day",
-        _("Scans per day"),
-        [(_day_label(day), n) for day, n in scans_per_day(since, today)],
-        header=(_("Day"), _("Scans")),
+        _("Scans per week") if weekly else _("Scans per day"),
+        points,
+        header=(_("Week from") if weekly else _("Day"), _("Scans")),
     )
 
 

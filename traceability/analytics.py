@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -29,19 +29,26 @@ def scans_per_day(days=30, lot=None, product_id=None):
 
 
 def overused_labels(days=90):
-    """Serialised labels scanned from more sources than one real unit plausibly meets."""
+    """Serialised labels scanned from more sources than one real unit plausibly meets.
+
+    Counted from the label scans of the period (a partial index holds just those), most sources
+    first; each label carries `sources` and `total` (scans)."""
     since = timezone.now() - datetime.timedelta(days=days)
-    return (
-        Label.objects.annotate(
-            sources=Count(
-                "scans__source_hash", filter=Q(scans__scanned_at__gte=since), distinct=True
-            ),
-            total=Count("scans", filter=Q(scans__scanned_at__gte=since)),
-        )
+    rows = list(
+        Scan.objects.filter(label__isnull=False, scanned_at__gte=since)
+        .values("label_id")
+        .annotate(sources=Count("source_hash", distinct=True), total=Count("id"))
         .filter(sources__gt=settings.SCAN_ALERT_SOURCES_PER_LABEL)
-        .select_related("lot__product")
-        .order_by("-sources")
+        .order_by("-sources", "label_id")
     )
+    labels = Label.objects.select_related("lot__product").in_bulk([row["label_id"] for row in rows])
+    found = []
+    for row in rows:
+        label = labels.get(row["label_id"])
+        if label is not None:
+            label.sources, label.total = row["sources"], row["total"]
+            found.append(label)
+    return found
 
 
 def repeated_unknown_codes(days=30):

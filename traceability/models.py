@@ -362,7 +362,21 @@ class Scan(models.Model):
     class Meta:
         verbose_name = _("scan")
         verbose_name_plural = _("scans")
-        indexes = [models.Index(fields=["lot", "scanned_at"]), models.Index(fields=["label"])]
+        indexes = [
+            models.Index(fields=["lot", "scanned_at"]),
+            models.Index(fields=["label"]),
+            # The counterfeit signals read only label scans and unknown codes of recent days.
+            models.Index(
+                fields=["scanned_at", "label", "source_hash"],
+                condition=models.Q(label__isnull=False),
+                name="scan_label_recent",
+            ),
+            models.Index(
+                fields=["scanned_at", "unknown_code", "source_hash"],
+                condition=~models.Q(unknown_code=""),
+                name="scan_unknown_recent",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.scanned_at:%Y-%m-%d %H:%M} {self.lot or self.unknown_code}"

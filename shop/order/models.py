@@ -30,6 +30,10 @@ class Order(AbstractOrder):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=10, default="vi")
 
+    class Meta(AbstractOrder.Meta):
+        # The staff dashboard and the alerts list orders by stage, oldest first.
+        indexes = [models.Index(fields=["status", "date_placed"], name="order_status_placed")]
+
     @property
     def is_paid(self):
         return self.paid_at is not None

@@ -169,6 +169,25 @@ def test_scan_panels_sum_the_rollups(today):
     assert panels.scans_per_product(panels.first_day(90, today))[0] == ("Mật ong bạc hà", 53)
 
 
+def test_a_year_is_charted_by_week_with_nothing_lost(today):
+    tea = certified_product(title="Chè Shan tuyết")
+    for back in (0, 1, 6, 7, 100, 364):
+        ScanDay.objects.create(
+            day=today - datetime.timedelta(days=back), product=tea, language="vi", scans=back + 1
+        )
+    month = panels.scans_day_chart(panels.first_day(90, today), today)
+    assert len(month.bars) == 90
+    year = panels.scans_day_chart(panels.first_day(365, today), today)
+    assert 53 <= len(year.bars) <= 54
+    assert sum(int(row[1].replace(".", "").replace(",", "")) for row in year.rows) == sum(
+        back + 1 for back in (0, 1, 6, 7, 100, 364)
+    )
+    with translation.override("en"):
+        assert str(panels.scans_day_chart(panels.first_day(365, today), today).title) == (
+            "Scans per week"
+        )
+
+
 def test_certificates_by_stars_and_state_and_expiring_ones(today):
     producer = ProducerFactory()
     decided = today - datetime.timedelta(days=400)
