@@ -10,10 +10,12 @@ import datetime
 from dataclasses import dataclass
 
 from babel import Locale
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -34,6 +36,7 @@ PERIODS = (30, 90, 365)
 DEFAULT_PERIOD = 30
 TOP = 10
 LIST_LENGTH = 5
+CHART_CACHE_SECONDS = 24 * 60 * 60
 WEEKLY_AFTER = 92  # days; a longer period is charted by week
 CERTIFICATE_STATES = (State.ACTIVE, State.EXPIRING, State.EXPIRED, State.SUSPENDED, State.REVOKED)
 AWAITING_DELIVERY = (statuses.PAID, statuses.COD_UNPAID, statuses.SHIPPED)
@@ -65,10 +68,29 @@ def _month_label(month):
 # --- Freshness ---------------------------------------------------------------------------------
 
 
-def figures_as_of():
+def refresh_times():
+    """When each family of rollups was last rebuilt: {name: datetime}."""
+    return {name: at for name, at in RollupState.objects.values_list("name", "refreshed_at") if at}
+
+
+def figures_as_of(times=None):
     """When the rollups were last rebuilt (the older of the two families), or None."""
-    times = [t for t in RollupState.objects.values_list("refreshed_at", flat=True) if t]
-    return min(times) if times else None
+    times = refresh_times() if times is None else times
+    return min(times.values()) if times else None
+
+
+def from_rollups(times, name, build, *args):
+    """A chart made from rollups, cached until they are rebuilt: the figures can't change before.
+
+    The key holds the rebuild times, the chart and its arguments, and the language of its labels.
+    """
+    if not times:  # never rebuilt: whatever rows there are were not made by a refresh
+        return build(*args)
+    stamp = "-".join(f"{family}{at.timestamp():.6f}" for family, at in sorted(times.items()))
+    key = "insight:{}:{}:{}:{}".format(
+        name, get_language(), stamp, ":".join(str(arg) for arg in args)
+    )
+    return cache.get_or_set(key, lambda: build(*args), CHART_CACHE_SECONDS)
 
 
 # --- Sales (rollups) ---------------------------------------------------------------------------
@@ -291,11 +313,18 @@ def orders_awaiting(limit=LIST_LENGTH):
     )
 
     def oldest(*stages):
-        rows = (
-            Order.objects.filter(status__in=stages)
-            .order_by("date_placed", "pk")
-            .values("number", "total_incl_tax", "date_placed", "status")[:limit]
-        )
+        # One indexed (status, date_placed) read per stage, merged here: with `status IN (…)`
+        # PostgreSQL walks every order by date instead.
+        rows = sorted(
+            (
+                row
+                for stage in stages
+                for row in Order.objects.filter(status=stage)
+                .order_by("date_placed", "pk")
+                .values("pk", "number", "total_incl_tax", "date_placed", "status")[:limit]
+            ),
+            key=lambda row: (row["date_placed"], row["pk"]),
+        )[:limit]
         return [
             AwaitingOrder(
                 r["number"],
@@ -434,26 +463,48 @@ def sees_anything(user):
     return can_see_sales(user) or sees_scans(user) or sees_certificates(user)
 
 
+def sales_charts(times, since, today):
+    return [
+        from_rollups(times, "sales-month", sales_month_chart, today),
+        from_rollups(times, "sales-day", sales_day_chart, since, today),
+        from_rollups(times, "sales-method", sales_method_chart, since),
+        from_rollups(times, "sales-commune", sales_commune_chart, since),
+        from_rollups(times, "sales-group", sales_group_chart, since),
+    ]
+
+
+def scan_charts(times, since, today):
+    return [
+        from_rollups(times, "scans-day", scans_day_chart, since, today),
+        from_rollups(times, "scans-product", scans_product_chart, since),
+        from_rollups(times, "scans-region", scans_region_chart, since),
+    ]
+
+
+def prepare_charts(today=None):
+    """Draw every period's rollup charts in every language after a rebuild, so the first person
+    to open the dashboard does not wait for them."""
+    today = today or timezone.localdate()
+    times = refresh_times()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for days in PERIODS:
+                since = first_day(days, today)
+                sales_charts(times, since, today)
+                scan_charts(times, since, today)
+
+
 def dashboard(user, days, today=None):
     """The dashboard page's figures for `days` days, limited to what this user may see."""
     today = today or timezone.localdate()
     since = first_day(days, today)
-    context = {"days": days, "since": since, "periods": PERIODS, "as_of": figures_as_of()}
+    times = refresh_times()
+    context = {"days": days, "since": since, "periods": PERIODS, "as_of": figures_as_of(times)}
     if can_see_sales(user):
-        context["sales_charts"] = [
-            sales_month_chart(today),
-            sales_day_chart(since, today),
-            sales_method_chart(since),
-            sales_commune_chart(since),
-            sales_group_chart(since),
-        ]
+        context["sales_charts"] = sales_charts(times, since, today)
         context["orders"] = orders_awaiting()
     if sees_scans(user):
-        context["scan_charts"] = [
-            scans_day_chart(since, today),
-            scans_product_chart(since),
-            scans_region_chart(since),
-        ]
+        context["scan_charts"] = scan_charts(times, since, today)
     if sees_certificates(user):
         context["certificates_chart"] = certificates_chart(today)
         context["expiring"] = [(n, *expiring_certificates(n, today)) for n in (30, 90)]

@@ -2,9 +2,9 @@
 
 from django_tasks import task
 
-from .rollups import refresh_rollups
+from .services import refresh_and_prepare
 
 
 @task()
 def refresh_rollups_task(full=False):
-    return refresh_rollups(full=full)
+    return refresh_and_prepare(full=full)

@@ -24,10 +24,12 @@ class SalesPanel(Component):
         css = CHART_CSS
 
     def get_context_data(self, parent_context):
+        today = timezone.localdate()
+        times = panels.refresh_times()
         return {
-            "chart": panels.sales_month_chart(),
+            "chart": panels.from_rollups(times, "sales-month", panels.sales_month_chart, today),
             "orders": panels.orders_awaiting(),
-            "as_of": panels.figures_as_of(),
+            "as_of": panels.figures_as_of(times),
         }
 
 
@@ -41,9 +43,11 @@ class ScansPanel(Component):
 
     def get_context_data(self, parent_context):
         today = timezone.localdate()
+        times = panels.refresh_times()
+        since = panels.first_day(30, today)
         return {
-            "chart": panels.scans_day_chart(panels.first_day(30, today), today),
-            "as_of": panels.figures_as_of(),
+            "chart": panels.from_rollups(times, "scans-day", panels.scans_day_chart, since, today),
+            "as_of": panels.figures_as_of(times),
         }
 
 

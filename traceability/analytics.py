@@ -37,7 +37,7 @@ def overused_labels(days=90):
     rows = list(
         Scan.objects.filter(label__isnull=False, scanned_at__gte=since)
         .values("label_id")
-        .annotate(sources=Count("source_hash", distinct=True), total=Count("id"))
+        .annotate(sources=Count("source_hash", distinct=True), total=Count("*"))
         .filter(sources__gt=settings.SCAN_ALERT_SOURCES_PER_LABEL)
         .order_by("-sources", "label_id")
     )
@@ -58,7 +58,7 @@ def repeated_unknown_codes(days=30):
         Scan.objects.filter(scanned_at__gte=since)
         .exclude(unknown_code="")
         .values("unknown_code")
-        .annotate(times=Count("id"), sources=Count("source_hash", distinct=True))
+        .annotate(times=Count("*"), sources=Count("source_hash", distinct=True))
         .filter(times__gte=settings.SCAN_ALERT_UNKNOWN_REPEATS)
         .order_by("-times")
     )

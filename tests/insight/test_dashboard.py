@@ -1,10 +1,12 @@
 """The staff dashboard: charts, the figures each panel shows, who sees what, and query counts."""
 
 import datetime
+import io
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -364,3 +366,22 @@ def test_dashboard_query_count_does_not_grow_with_the_data(staff_client, today):
     with CaptureQueriesContext(connection) as home_more:
         staff_client.get("/admin/")
     assert len(home) == len(home_more)
+
+
+def test_charts_are_reused_until_the_rollups_are_rebuilt(staff_client, today):
+    tea = certified_product(price=100000, stock=100)
+    Scan.objects.create(product_id_seen=tea.pk, language="vi")
+    refresh_rollups()
+    first = staff_client.get(DASHBOARD).context["scan_charts"][0]
+    assert first.rows[-1][1] == "1"
+    # New scans are not counted until the next rebuild, and then they are.
+    Scan.objects.create(product_id_seen=tea.pk, language="vi")
+    with CaptureQueriesContext(connection) as cached:
+        again = staff_client.get(DASHBOARD).context["scan_charts"][0]
+    assert again.rows[-1][1] == "1"
+    assert not any("insight_scanday" in query["sql"] for query in cached)
+    # The scheduled job rebuilds the rollups and draws the charts before anyone asks.
+    call_command("refresh_rollups", stdout=io.StringIO())
+    with CaptureQueriesContext(connection) as prepared:
+        assert staff_client.get(DASHBOARD).context["scan_charts"][0].rows[-1][1] == "2"
+    assert not any("insight_scanday" in query["sql"] for query in prepared)

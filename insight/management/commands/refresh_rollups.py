@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from insight.rollups import refresh_rollups
+from insight.services import refresh_and_prepare
 
 
 class Command(BaseCommand):
@@ -12,5 +12,5 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="rebuild every day")
 
     def handle(self, *args, full, **options):
-        rows = refresh_rollups(full=full)
+        rows = refresh_and_prepare(full=full)
         self.stdout.write(", ".join(f"{name}: {n} rows" for name, n in rows.items()))
