@@ -38,4 +38,4 @@ def reports_menu_item():
             ),
         ]
     )
-    return SubmenuMenuItem(_("Reports"), menu, icon_name="table", order=260)
+    return SubmenuMenuItem(_("Reports and exports"), menu, icon_name="table", order=260)
