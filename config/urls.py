@@ -13,6 +13,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config import views as config_views
 from config.api import api
 from seo import views as seo_views
 from shop.payments import views as payment_views
@@ -23,6 +24,9 @@ admin.site.site_header = settings.OCOP_SITE_NAME
 admin.site.site_title = settings.OCOP_SITE_NAME
 
 urlpatterns = [
+    # Probed by load balancers: no language prefix, no redirect, no transaction.
+    path("healthz", config_views.healthz, name="healthz"),
+    path("readyz", config_views.readyz, name="readyz"),
     # Printed on labels: these never change meaning (see DESIGN.md).
     re_path(r"^01/(?P<rest>.+)$", traceability_views.resolve_digital_link),
     re_path(r"^[qQ]/(?P<code>[^/]+)/?$", traceability_views.resolve_short_code),

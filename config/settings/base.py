@@ -7,6 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
+from config.logs import build_logging
 from config.themes import theme_static_dirs, theme_template_dirs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -276,12 +277,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = OSCAR_FROM_EMAIL
 
 # --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
-}
+# One line per record on stdout; LOG_FORMAT=json for one JSON object per line (config/logs.py).
+LOGGING = build_logging(env("LOG_FORMAT", default="text"), env("LOG_LEVEL", default="WARNING"))
 
 # --- Certification registry (see traceability/) ----------------------------------------------
 REGISTRY_URL = env("REGISTRY_URL", default="").rstrip("/")
