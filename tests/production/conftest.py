@@ -1,0 +1,28 @@
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+# Variables of the developer's shell that would change what production settings read.
+_DROPPED = ("DATABASE_URL", "REDIS_URL", "SENTRY_DSN", "LOG_FORMAT", "LOG_LEVEL", "DEBUG")
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    """The documented variables for config.settings.production, with an SQLite file database."""
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED and not k.startswith("SECURE_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,ocop.test",
+        CSRF_TRUSTED_ORIGINS="https://ocop.test",
+        SITE_URL="https://ocop.test",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PYTHONUNBUFFERED="1",
+    )
+    (tmp_path / "static").mkdir()
+    return env
