@@ -85,3 +85,22 @@ def test_sentry_settings_are_checked():
     assert init_sentry("") is False
     with pytest.raises(ImproperlyConfigured, match="SENTRY_TRACES_SAMPLE_RATE"):
         init_sentry("https://public@127.0.0.1:9/1", traces_sample_rate=2.0)
+
+
+@pytest.mark.django_db
+def test_cookies_carry_the_secure_flag_over_https(client, settings, django_user_model):
+    """With the production cookie settings, session and CSRF cookies are Secure and HttpOnly."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    django_user_model.objects.create_user(
+        "shopper", "shopper@ocop.test", "pw-123456", is_staff=True
+    )
+    login_page = client.get("/django-admin/login/", secure=True)
+    assert login_page.cookies["csrftoken"]["secure"] is True
+    response = client.post(
+        "/django-admin/login/",
+        {"username": "shopper@ocop.test", "password": "pw-123456"},
+        secure=True,
+    )
+    assert response.status_code == 302
+    session = response.cookies["sessionid"]
+    assert session["secure"] is True and session["httponly"] is True
