@@ -12,6 +12,8 @@ from config.settings.production import *  # noqa: E402,F403
 
 ROOT_URLCONF = "benchmarks.urls"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+# wrk speaks plain HTTP to gunicorn, as the proxy does once it has ended TLS
+SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
