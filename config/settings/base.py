@@ -173,8 +173,33 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Django Tasks (Wagtail 8 uses the API); in-process by default.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# --- Background tasks (Django Tasks API, also used by Wagtail 8) ----------------------------
+# With Redis configured (REDIS_URL, or TASKS_BACKEND=rq) tasks are queued in Redis through RQ
+# and run by separate worker processes (`manage.py rqworker default slow --with-scheduler`);
+# otherwise they run in-process as they are enqueued. See docs/tasks.md.
+INSTALLED_APPS += ["django_rq", "django_tasks_rq", "jobs"]
+TASKS_BACKEND = env("TASKS_BACKEND", default="rq" if REDIS_URL else "immediate")
+TASKS_REDIS_URL = env("TASKS_REDIS_URL", default=REDIS_URL or "redis://127.0.0.1:6379/0")
+# "default": short jobs (scan flushes, expiry, alerts, Wagtail's own); "slow": registry sync,
+# rollups, search index, exports, so a long job never holds up a short one.
+TASK_QUEUES = ["default", "slow"]
+RQ_QUEUES = {
+    name: {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env.int("TASKS_TIMEOUT", default=1800)}
+    for name in TASK_QUEUES
+}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+if TASKS_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+else:
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": TASK_QUEUES,
+        }
+    }
+# Periodic jobs (`manage.py ocop_scheduler`): how long one scheduler's Redis lock lasts
+# unless renewed; another node's scheduler takes over after that.
+SCHEDULER_LOCK_SECONDS = env.int("SCHEDULER_LOCK_SECONDS", default=90)
 
 AUTHENTICATION_BACKENDS = (
     "oscar.apps.customer.auth_backends.EmailBackend",

@@ -18,3 +18,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": env("TEST_DB_NAME", default=str(BASE_DIR / ".pytest-db.sqlite3"))
     }
+
+# Tasks run in-process in tests even when REDIS_URL is set; the tests of the real worker start
+# it with TASKS_BACKEND=rq and override TASKS themselves.
+if env("TASKS_BACKEND", default="") != "rq":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "slow"],
+        }
+    }
