@@ -288,7 +288,7 @@ def checkout_pages(browser, base_url, product_paths):
         page.locator("input[name=phone_number]").fill("0912 345 678")
         page.locator("select[name=province_code]").select_option(label="Thành phố Hà Nội")
         page.wait_for_function(
-            "document.querySelector('select[name=commune_code]').options.length > 2"
+            "() => document.querySelector('select[name=commune_code]').options.length > 2"
         )
         page.locator("select[name=commune_code]").select_option(label="Phường Hoàn Kiếm")
         page.locator("input[name=line1]").fill("12 Phố Huế")

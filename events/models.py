@@ -27,6 +27,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.embeds import framed_players
 from seo.images import share_rendition
 from sitesearch.folding import FoldedSearchMixin
 
@@ -541,10 +542,12 @@ class LivestreamPage(FoldedSearchMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         status = self.status
         url = self.watch_url(status)
+        embed = self.embed(url)
         context.update(
             status=status,
             watch_url=url,
-            embed=self.embed(url),
+            embed=embed,
+            embed_html=framed_players(embed.html) if embed else "",
             products=self.certified_featured_products(),
             json_ld=json_ld(self.structured_data(request)),
         )

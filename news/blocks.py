@@ -10,6 +10,8 @@ from wagtail.embeds.format import embed_to_frontend_html
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import RichText
 
+from cms.embeds import framed_players
+
 from .choosers import product_chooser_viewset
 
 logger = logging.getLogger(__name__)
@@ -98,7 +100,9 @@ class VideoBlock(blocks.StructBlock):
         if not embed or not embed.url:
             return ""
         try:
-            return embed_to_frontend_html(embed.url, embed.max_width, embed.max_height)
+            return framed_players(
+                embed_to_frontend_html(embed.url, embed.max_width, embed.max_height)
+            )
         except Exception:  # noqa: BLE001 - any finder failure degrades to a link
             logger.warning("Embed for %s could not be fetched", embed.url, exc_info=True)
             return ""

@@ -1,7 +1,11 @@
-"""Template helpers for OCOP stars and certificate badges."""
+"""Template helpers for OCOP stars, certificate badges and inlined stylesheets."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from config.csp import inline_stylesheet
 
 register = template.Library()
 
@@ -29,3 +33,9 @@ def main_menu(context):
     from cms.menus import main_menu as items
 
     return {"items": items(context.get("request"))}
+
+
+@register.simple_tag
+def inline_style(name):
+    """A theme stylesheet in a <style> element; the policy allows it by its hash (config.csp)."""
+    return format_html("<style>{}</style>", mark_safe(inline_stylesheet(name)))  # noqa: S308

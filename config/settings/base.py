@@ -357,3 +357,64 @@ VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", default="HTX NONG SAN TUA CHUA"
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+
+# --- Content Security Policy (django-csp; see config/csp.py and the README) -------------------
+# Every page of the site runs under a strict policy: scripts and stylesheets from this origin only
+# (no inline script, style attribute or event handler; the scan and error pages' inlined
+# stylesheets are allowed by hash), pictures from here or the media host, players from the video
+# hosts below. JSON-LD blocks are data, which the policy does not govern.
+from csp.constants import NONE, SELF  # noqa: E402
+
+from config.csp import inline_style_hashes, media_origins  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
+# Players that news videos and livestream pages may frame (scheme://host, space or comma list).
+CSP_FRAME_HOSTS = env.list(
+    "CSP_FRAME_HOSTS",
+    default=[
+        "https://www.youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://www.tiktok.com",
+        "https://www.facebook.com",
+    ],
+)
+CSP_IMAGE_HOSTS = [
+    *media_origins(
+        MEDIA_URL,
+        custom_domain=env("AWS_S3_CUSTOM_DOMAIN", default=""),
+        endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+        bucket=env("AWS_STORAGE_BUCKET_NAME", default=""),
+        region=env("AWS_S3_REGION_NAME", default=""),
+    ),
+    *env.list("CSP_IMAGE_HOSTS", default=[]),
+]
+CONTENT_SECURITY_POLICY = {
+    # The staff UIs are other projects' pages built on inline scripts and styles (Wagtail's
+    # admin and its page previews, Oscar's dashboard, Django's admin, the API docs): they get no
+    # policy. Only signed-in staff reach them; X-Frame-Options still keeps them out of frames.
+    "EXCLUDE_URL_PREFIXES": (
+        "/admin/",
+        "/django-admin/",
+        "/shop/dashboard/",
+        "/en/shop/dashboard/",
+        "/api/v1/docs",
+    ),
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *inline_style_hashes(STATICFILES_DIRS)],
+        "img-src": [SELF, "data:", *CSP_IMAGE_HOSTS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF, *CSP_IMAGE_HOSTS],
+        "frame-src": CSP_FRAME_HOSTS or [NONE],
+        # Card payments: our form answers with a redirect to Stripe Checkout, and browsers apply
+        # form-action to where a form submission is redirected.
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        # Wagtail's previews are under /admin/, so no public page needs to be framed.
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}

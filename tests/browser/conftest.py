@@ -137,8 +137,23 @@ def demo_url(demo_site, settings):
     return demo_site.url
 
 
+# Collects Content Security Policy violations into window.__csp and reports each to the test.
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    const found = `CSP ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+        + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`;
+    window.__csp.push(found);
+    window.__cspViolation(found);
+});
+"""
+
+
 def watch_for_errors(context, errors):
-    """Records JavaScript errors, console errors and HTTP error responses of every page."""
+    """Records JavaScript errors, console errors, Content Security Policy violations and HTTP
+    error responses of every page."""
+    context.expose_binding("__cspViolation", lambda source, found: errors.append(found))
+    context.add_init_script(CSP_LISTENER)
     context.on("weberror", lambda error: errors.append(f"{error.error} {error.page.url}"))
     context.on(
         "console",

@@ -25,7 +25,10 @@ def buy_as_guest(page, product, method):
     # test is faster than a person, so wait for it (a busy machine loads the script late).
     page.wait_for_load_state("load")
     page.locator("select[name=province_code]").select_option(label="Thành phố Hà Nội")
-    page.wait_for_function("document.querySelector('select[name=commune_code]').options.length > 2")
+    # A function, not an expression: the page's policy forbids evaluating strings.
+    page.wait_for_function(
+        "() => document.querySelector('select[name=commune_code]').options.length > 2"
+    )
     page.locator("select[name=commune_code]").select_option(label="Phường Hoàn Kiếm")
     page.locator("input[name=line1]").fill("12 Phố Huế")
     screenshot(page, f"checkout-address-{method}")

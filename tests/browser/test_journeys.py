@@ -39,11 +39,11 @@ def test_tourist_scans_a_label_switches_language_and_finds_where_to_buy(demo_pho
 
     switch = page.get_by_role("navigation", name=say("vi", "Language"))
     switch.get_by_role("link", name="English").click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert "Certified OCOP 5-star" in page.content()
     switch = page.get_by_role("navigation", name="Language")
     switch.get_by_role("link", name="Français").click()
-    page.wait_for_function("document.documentElement.lang === 'fr'")
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")
     assert "Produit OCOP certifié 5 étoiles" in page.content()
 
     page.get_by_role("link", name=say("fr", "Where to buy")).click()
