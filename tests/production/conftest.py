@@ -6,7 +6,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Variables of the developer's shell that would change what production settings read.
-_DROPPED = ("DATABASE_URL", "REDIS_URL", "SENTRY_DSN", "LOG_FORMAT", "LOG_LEVEL", "DEBUG")
+_DROPPED = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SENTRY_DSN",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "DEBUG",
+    # set for the browser tests (sync Playwright); `check --deploy` rightly refuses it
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 @pytest.fixture
