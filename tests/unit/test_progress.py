@@ -37,6 +37,15 @@ def test_a_bar_on_a_terminal_even_behind_a_command_output_wrapper():
         assert isinstance(bar, tqdm)
         bar.update(5)
         bar.close()
-    written = os.read(leader, 4096).decode()
+    chunks = []
+    while True:  # the bar arrives in several writes; read them all until the terminal closes
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: nothing more, the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
     os.close(leader)
+    written = b"".join(chunks).decode()
     assert "Labels" in written and "5/5" in written
