@@ -118,3 +118,23 @@ def stripe_shop(settings, monkeypatch):
         settings.STRIPE_SECRET_KEY = "sk_test_shop"
         settings.STRIPE_WEBHOOK_SECRET = "whsec_shop"
         yield server
+
+
+@pytest.fixture
+def roles():
+    """The staff roles as groups, by name (post_migrate makes them; this makes sure)."""
+    from staff.provisioning import ensure_roles
+
+    return ensure_roles()
+
+
+@pytest.fixture
+def make_member(django_user_model, roles):
+    def make(role, username=None):
+        user = django_user_model.objects.create_user(
+            username or role.name.lower().replace(" ", "-"), password="pw"
+        )
+        user.groups.add(roles[role.name])
+        return django_user_model.objects.get(pk=user.pk)
+
+    return make

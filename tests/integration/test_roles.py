@@ -39,19 +39,6 @@ def roles():
 
 
 @pytest.fixture
-def make_member(django_user_model, roles):
-    def make(role, username=None):
-        user = django_user_model.objects.create_user(
-            username or role.name.lower().replace(" ", "-"), password="pw"
-        )
-        user.groups.add(roles[role.name])
-        user.refresh_from_db()
-        return user
-
-    return make
-
-
-@pytest.fixture
 def as_role(client, make_member):
     def login(role):
         client.force_login(make_member(role))

@@ -16,7 +16,6 @@ from events.models import (
 )
 from insight.rollups import refresh_rollups
 from shop.order import actions
-from staff.provisioning import ensure_roles
 from tests.factories import CertificationFactory, ProducerFactory, certified_product, placed_order
 from traceability.models import CertificationChange, Scan
 
@@ -49,23 +48,6 @@ def publish(parent, page):
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page
-
-
-@pytest.fixture
-def roles():
-    return ensure_roles()
-
-
-@pytest.fixture
-def make_member(django_user_model, roles):
-    def make(role, username=None):
-        user = django_user_model.objects.create_user(
-            username or role.name.lower().replace(" ", "-"), password="pw"
-        )
-        user.groups.add(roles[role.name])
-        return django_user_model.objects.get(pk=user.pk)
-
-    return make
 
 
 @pytest.fixture
