@@ -1,5 +1,7 @@
+import io
 import os
 import shutil
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -100,6 +102,60 @@ def committed_db(_db_snapshot, django_db_blocker):
     with django_db_blocker.unblock():
         yield
         _copy_database(snapshot, name, vendor)
+    ContentType.objects.clear_cache()
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(_db_snapshot, django_db_blocker, tmp_path_factory):
+    """The demo data, loaded once per session (`load_demo` costs close to a minute) and kept
+    as a copy of the database with its media folder and what the command printed; the test
+    database itself is put back as the migrations left it."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    name, migrated, vendor = _db_snapshot
+    database = f"{name}_demo" if vendor == "postgresql" else f"{name}.demo"
+    media = tmp_path_factory.mktemp("demo-media")
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        call_command("load_demo", admin_password="demo-pass", stdout=out, stderr=err)
+        _copy_database(name, database, vendor)
+        _copy_database(migrated, name, vendor)
+    cache.clear()
+    yield SimpleNamespace(database=database, media=media, out=out.getvalue(), err=err.getvalue())
+    with django_db_blocker.unblock():
+        from django.db import connections
+
+        connections.close_all()
+        if vendor == "postgresql":
+            with connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        else:
+            os.remove(database)
+
+
+@pytest.fixture
+def demo_db(_demo_snapshot, _db_snapshot, django_db_blocker, settings, tmp_path):
+    """The demo data (`load_demo` with the admin password "demo-pass"), for one test: writes
+    commit, and the database is put back as the migrations left it afterwards. The test gets
+    its own copy of the demo's media folder. Tests using it take no `django_db` mark.
+    Returns what `load_demo` printed (`.out`, `.err`)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    name, migrated, vendor = _db_snapshot
+    settings.MEDIA_ROOT = str(shutil.copytree(_demo_snapshot.media, tmp_path / "demo-media"))
+    with django_db_blocker.unblock():
+        _copy_database(_demo_snapshot.database, name, vendor)
+        ContentType.objects.clear_cache()
+        cache.clear()
+        yield _demo_snapshot
+        _copy_database(migrated, name, vendor)
     ContentType.objects.clear_cache()
     cache.clear()
 

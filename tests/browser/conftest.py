@@ -2,12 +2,12 @@
 
 The shop runs in a threaded WSGI server on 127.0.0.1 over a database whose writes commit:
 either the database as the migrations left it (`shop_url`, restored after each test) or the
-demo data (`demo_url`: loaded once per session, served by one server per module).
+demo data (`demo_url`: loaded once per session by tests/conftest.py, served by one server per
+module).
 Every page a test opens fails the test on a JavaScript error, a console error or an HTTP error
 response. Screenshots land in `test-artifacts/` (not committed) for a reviewer to look at.
 """
 
-import io
 import os
 import shutil
 import threading
@@ -16,7 +16,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.wsgi import get_wsgi_application
@@ -74,39 +73,6 @@ def shop_url(committed_db, settings):  # noqa: F811 — the pytest-django fixtur
         yield url
 
 
-@pytest.fixture(scope="session")
-def _demo_snapshot(_db_snapshot, django_db_blocker, tmp_path_factory):
-    """The demo data, loaded once per session and kept as a copy of the database (with its
-    media folder) that modules restore; the test database itself is put back as it was."""
-    from django.core.management import call_command
-    from django.test import override_settings
-    from django.utils import translation
-
-    from tests.conftest import _copy_database
-
-    name, migrated, vendor = _db_snapshot
-    demo = f"{name}_demo" if vendor == "postgresql" else f"{name}.demo"
-    media = tmp_path_factory.mktemp("demo-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
-        _copy_database(name, demo, vendor)
-        _copy_database(migrated, name, vendor)
-    yield demo, media
-    with django_db_blocker.unblock():
-        from django.db import connections
-
-        connections.close_all()
-        if vendor == "postgresql":
-            with connections["default"]._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{demo}" WITH (FORCE)')
-        else:
-            os.remove(demo)
-
-
 @pytest.fixture(scope="module")
 def demo_site(_demo_snapshot, _db_snapshot, django_db_blocker):
     """The demo site for the tests of one module: the database holds the demo data (writes
@@ -118,12 +84,11 @@ def demo_site(_demo_snapshot, _db_snapshot, django_db_blocker):
     from tests.conftest import _copy_database
 
     name, migrated, vendor = _db_snapshot
-    demo, media = _demo_snapshot
     with django_db_blocker.unblock():
-        _copy_database(demo, name, vendor)
+        _copy_database(_demo_snapshot.database, name, vendor)
         ContentType.objects.clear_cache()
         with serving() as url:
-            yield SimpleNamespace(url=url, media=str(media))
+            yield SimpleNamespace(url=url, media=str(_demo_snapshot.media))
         _copy_database(migrated, name, vendor)
     ContentType.objects.clear_cache()
     cache.clear()

@@ -5,12 +5,11 @@ how slow 3G is simulated); every test then checks one page against its budget, a
 table is printed at the end of the run, passing or not.
 """
 
-import io
+import shutil
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import override_settings
 
 from benchmarks.page_weight import measure_pages, table
@@ -44,24 +43,25 @@ class BudgetReport:
 
 
 @pytest.fixture(scope="module")
-def measured(browser, _db_snapshot, django_db_blocker, tmp_path_factory, request):
+def measured(browser, _demo_snapshot, _db_snapshot, django_db_blocker, tmp_path_factory, request):
     """The demo's pages measured once for the module; the database is put back afterwards."""
     from django.contrib.contenttypes.models import ContentType
 
     from traceability.digital_link import lot_uri
     from traceability.models import Lot
 
-    name, snapshot, vendor = _db_snapshot
-    media = tmp_path_factory.mktemp("budget-media")
+    name, migrated, vendor = _db_snapshot
+    media = shutil.copytree(_demo_snapshot.media, tmp_path_factory.mktemp("budget") / "media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
         try:
-            call_command("load_demo", admin_password="budget", stdout=io.StringIO())
+            _copy_database(_demo_snapshot.database, name, vendor)
+            ContentType.objects.clear_cache()
             lot = Lot.objects.exclude(product__gtin="").select_related("product").first()
             with production_like_server() as url:
                 scan_path = urlsplit(lot_uri(lot)).path  # as printed on the lot's label
                 results = measure_pages(browser, url, scan_path)
         finally:
-            _copy_database(snapshot, name, vendor)
+            _copy_database(migrated, name, vendor)
             ContentType.objects.clear_cache()
             cache.clear()
     request.config.pluginmanager.register(BudgetReport(results), "page-weight-report")

@@ -1,7 +1,6 @@
 """Content Security Policy: every public page of the demo sends the strict policy and its HTML
 keeps to it (no inline script, style attribute or event handler); the staff UIs are left out."""
 
-import io
 import json
 import re
 import threading
@@ -10,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -22,8 +20,6 @@ from news.models import NewsArticlePage, NewsIndexPage
 from tests.integration.test_checkout_flow import HA_NOI
 from traceability.digital_link import lot_uri
 from traceability.models import Lot
-
-pytestmark = pytest.mark.django_db
 
 Product = get_model("catalogue", "Product")
 
@@ -89,8 +85,8 @@ def oembed(settings):
 
 
 @pytest.fixture
-def demo(oembed):
-    call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
+def demo(oembed, demo_db):
+    """The demo data (loaded once per session), with livestream players from `oembed`."""
 
 
 def directives(response):
@@ -219,6 +215,7 @@ def test_livestream_players_keep_to_the_policy(client, demo):
     assert players >= 2  # TikTok's and YouTube's, as bare iframes; Facebook's is a link
 
 
+@pytest.mark.django_db
 def test_staff_uis_are_left_out_of_the_policy(admin_client):
     for path in ("/admin/", "/django-admin/", "/shop/dashboard/", "/api/v1/docs"):
         response = admin_client.get(path)
@@ -226,12 +223,14 @@ def test_staff_uis_are_left_out_of_the_policy(admin_client):
         assert "Content-Security-Policy" not in response.headers, path
 
 
+@pytest.mark.django_db
 def test_inlined_stylesheets_are_allowed_by_their_hash(client, settings):
     allowed = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
     for name in ("ocop/css/scan.css", "ocop/css/error.css"):
         assert style_hash(inline_stylesheet(name)) in allowed
 
 
+@pytest.mark.django_db
 def test_not_found_page_keeps_to_the_policy(client):
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
@@ -241,6 +240,7 @@ def test_not_found_page_keeps_to_the_policy(client):
     assert scan.problems == []
 
 
+@pytest.mark.django_db
 def test_provider_html_becomes_bare_players_of_allowed_hosts():
     tiktok = framed_players(TIKTOK_HTML)
     assert tiktok == (
@@ -257,6 +257,7 @@ def test_provider_html_becomes_bare_players_of_allowed_hosts():
     assert framed_players('<script src="https://www.youtube.com/x.js"></script>') == ""
 
 
+@pytest.mark.django_db
 def test_media_host_is_derived_from_the_storage_settings():
     assert media_origins("/media/") == []
     assert media_origins("https://cdn.ocop.vn/media/") == ["https://cdn.ocop.vn"]

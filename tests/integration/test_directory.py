@@ -2,18 +2,15 @@
 sorted by distance, the producer link tag, and the demo pages."""
 
 import datetime
-import io
 import json
 import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from cms.demo_content.directory import POINTS_OF_SALE, load_directory
 from cms.models import HomePage
 from directory.geo import haversine_km, parse_position
 from directory.models import (
@@ -358,7 +355,7 @@ def test_point_of_sale_page_lists_stocked_products_and_json_ld(client, point_ind
 
 
 def fair(title, start, end, *participants):
-    from events.models import EventIndexPage, TradeFairPage
+    from events.models import EventIndexPage
 
     index = EventIndexPage.objects.first() or publish(
         home(), EventIndexPage(title="Sự kiện", slug="su-kien")
@@ -456,91 +453,3 @@ def test_producer_page_url_tag(rf, producer_index, django_assert_num_queries):
 
     page.unpublish()
     assert render(with_page) == "[]"
-
-
-# --- Demo ----------------------------------------------------------------------------------
-
-
-def test_demo_loader_is_idempotent(client):
-    from cms.demo import read_json
-
-    call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
-    lines = []
-    load_directory(log=lines.append)
-    load_directory(log=lines.append)
-    producers = read_json("catalogue.json")["producers"]
-    communes = {row["commune_code"] for row in producers}
-
-    for language in ("vi", "en"):
-        pages = {
-            model: model.objects.filter(locale__language_code=language)
-            for model in (
-                ProducerPage,
-                CommunePage,
-                PointOfSalePage,
-                ProducerIndexPage,
-                CommuneIndexPage,
-                PointOfSaleIndexPage,
-            )
-        }
-        assert pages[ProducerPage].count() == len(producers)
-        assert pages[CommunePage].count() == len(communes)
-        assert pages[PointOfSalePage].count() == len(POINTS_OF_SALE) == 5
-        assert pages[ProducerIndexPage].count() == pages[CommuneIndexPage].count() == 1
-        assert pages[PointOfSaleIndexPage].count() == 1
-        assert all(page.stocked_products.exists() for page in pages[PointOfSalePage])
-        assert all(page.live for page in pages[ProducerPage])
-
-        for index in (ProducerIndexPage, CommuneIndexPage, PointOfSaleIndexPage):
-            assert client.get(pages[index].get().url).status_code == 200
-        for page in [*pages[ProducerPage], *pages[CommunePage]]:
-            assert client.get(page.url).status_code == 200
-        nearest = client.get(
-            pages[PointOfSaleIndexPage].get().url, {"lat": "21.3975", "lng": "103.0078"}
-        )
-        assert nearest.context["points_of_sale"][0][0].kind == "airport"
-        assert {row[0].locale.language_code for row in nearest.context["points_of_sale"]} == {
-            language
-        }
-    assert lines[-2:] == lines[-4:-2]  # the second run reports the same pages
-
-
-def test_demo_directory_in_english(client):
-    call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
-    with translation.override("en"):
-        index = PointOfSaleIndexPage.objects.get(locale__language_code="en")
-        assert (index.url, index.title) == ("/en/points-of-sale/", "Points of sale")
-        showroom = PointOfSalePage.objects.get(
-            locale__language_code="en", slug="tua-chua-ocop-showroom"
-        )
-        vietnamese = showroom.get_translations().get()
-        assert vietnamese.slug == "showroom-ocop-tua-chua"
-        assert showroom.title == "Tủa Chùa OCOP showroom"
-        assert showroom.opening_hours == "Monday to Sunday, 7:30 am – 5:30 pm"
-        assert (showroom.address, showroom.latitude, showroom.kind) == (
-            vietnamese.address,
-            vietnamese.latitude,
-            vietnamese.kind,
-        )
-        assert list(showroom.stocked_products.values_list("product", flat=True)) == list(
-            vietnamese.stocked_products.values_list("product", flat=True)
-        )
-        page = text(client.get(showroom.url))
-        assert "Monday to Sunday" in page and "Thứ Hai" not in page
-
-        producer_page = ProducerPage.objects.get(
-            locale__language_code="en", producer__name="Công ty TNHH Hương Linh"
-        )
-        assert producer_page.title == "Công ty TNHH Hương Linh"
-        assert producer_page.url.startswith("/en/producers/")
-        assert producer_page.slug == producer_page.get_translations().get().slug
-        assert "Hương Linh Co., Ltd." in producer_page.story
-        commune_page = text(client.get(producer_page.url))
-        assert 'href="/en/communes/' in commune_page
-
-        fair = TradeFairPage.objects.get(locale__language_code="en", slug="shan-tuyet-tea-week")
-        fair_page = text(client.get(fair.url))
-        assert f'<a href="{producer_page.url}">Công ty TNHH Hương Linh</a>' in fair_page
-    vietnamese_fair = text(client.get(fair.get_translations().get().url))
-    vietnamese_producer = producer_page.get_translations().get()
-    assert f'<a href="{vietnamese_producer.url}">Công ty TNHH Hương Linh</a>' in vietnamese_fair

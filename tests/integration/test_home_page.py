@@ -475,36 +475,3 @@ def test_header_search_box_submits_to_the_site_search_in_each_language(client):
     results = text(client.get("/en/search/", {"q": "che shan tuyet"}))
     assert "Chè Shan tuyết Tủa Chùa" in results
     assert 'class="header-search"' not in results  # the search page has its own box
-
-
-def test_main_menu_lists_the_sections_in_each_language_and_costs_nothing_warm(
-    client, django_assert_num_queries
-):
-    import io
-
-    from django.core.management import call_command
-
-    call_command("load_demo", admin_password="demo-pass", stdout=io.StringIO())
-    vi = client.get("/").content.decode()
-    menu = vi[vi.index('class="site-nav"') : vi.index("</nav>", vi.index('class="site-nav"'))]
-    sections = ["Tin tức", "Hội chợ và sự kiện", "Livestream bán hàng", "Chủ thể OCOP", "Điểm bán"]
-    assert [menu.index(title) for title in sections] == sorted(
-        menu.index(title) for title in sections
-    )
-    assert "Xã, phường" not in menu
-
-    en = client.get("/en/").content.decode()
-    menu = en[en.index('class="site-nav"') : en.index("</nav>", en.index('class="site-nav"'))]
-    assert 'href="/en/news/"' in menu and "Tin tức" not in menu
-
-    from cms.menus import main_menu
-
-    request = client.get("/en/").wsgi_request
-    with django_assert_num_queries(0):
-        main_menu(request)
-
-    from news.models import NewsIndexPage
-
-    NewsIndexPage.objects.get(locale__language_code="en").unpublish()
-    en = client.get("/en/").content.decode()
-    assert 'href="/en/news/"' not in en[: en.index("</header>")]

@@ -44,11 +44,10 @@ def test_make_labels_reports_labels_page_by_page(tmp_path, fmt):
     ]
 
 
-def test_load_demo_prints_its_steps_and_a_last_count():
-    out, err = io.StringIO(), io.StringIO()
-    call_command("load_demo", admin_password="demo-pass", stdout=out, stderr=err)
-    steps = [line for line in out.getvalue().splitlines() if line.startswith("  ")]
+def test_load_demo_prints_its_steps_and_a_last_count(_demo_snapshot):
+    # What the session's one `load_demo` (tests/conftest.py) printed, not being a terminal.
+    steps = [line for line in _demo_snapshot.out.splitlines() if line.startswith("  ")]
     assert any(line.startswith("  producers: ") for line in steps)
-    last = err.getvalue().splitlines()[-1]
+    last = _demo_snapshot.err.splitlines()[-1]
     assert last.startswith("Loading the demo: ") and " steps in " in last
     assert int(last.split(": ")[1].split()[0]) >= 5
