@@ -36,6 +36,10 @@ if REDIS_URL:
         }
     }
 
+# The visitor's address from the proxy's X-Forwarded-For (config/proxy.py), for rate limits.
+TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+MIDDLEWARE = ["config.proxy.ProxyAddressMiddleware", *MIDDLEWARE]  # noqa: F405
+
 # --- HTTPS and browser security headers (`manage.py check --deploy` reports nothing) ---
 # TLS ends at the proxy, which must set X-Forwarded-Proto and strip any sent by the client.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
