@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help install messages chromium demo serve test lint bench clean
+.PHONY: help install messages chromium nginx demo serve test lint bench clean
 
 help:
 	@echo "make demo   - install, migrate SQLite, load demo data, serve on http://127.0.0.1:$(PORT)"
@@ -48,7 +48,11 @@ chromium:
 	@command -v chromium >/dev/null || (echo "==> Installing Chromium (Debian) for the browser tests" \
 		&& (apt-get install -y -qq chromium || (apt-get update -qq && apt-get install -y -qq chromium)))
 
-test: install chromium
+nginx:
+	@command -v nginx >/dev/null || (echo "==> Installing nginx (Debian) for the two-node test" \
+		&& (apt-get install -y -qq nginx || (apt-get update -qq && apt-get install -y -qq nginx)))
+
+test: install chromium nginx
 	@echo "==> Running the test suite ($${DATABASE_URL:-SQLite})"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 

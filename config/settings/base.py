@@ -128,6 +128,10 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# Proxies whose X-Forwarded-For names the visitor (config/proxy.py, production only); the same
+# variable tells gunicorn whose X-Forwarded-Proto to believe.
+TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

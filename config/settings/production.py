@@ -36,8 +36,7 @@ if REDIS_URL:
         }
     }
 
-# The visitor's address from the proxy's X-Forwarded-For (config/proxy.py), for rate limits.
-TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+# The visitor's address from the proxy's X-Forwarded-For (config/proxy.py, TRUSTED_PROXIES).
 MIDDLEWARE = ["config.proxy.ProxyAddressMiddleware", *MIDDLEWARE]  # noqa: F405
 
 # --- HTTPS and browser security headers (`manage.py check --deploy` reports nothing) ---

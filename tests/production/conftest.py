@@ -18,9 +18,9 @@ _DROPPED = (
 )
 
 
-@pytest.fixture
-def production_env(tmp_path):
-    """The documented variables for config.settings.production, with an SQLite file database."""
+def production_env_for(folder):
+    """The documented variables for config.settings.production, with an SQLite file database
+    and static and media folders in `folder`."""
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED and not k.startswith("SECURE_")}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -28,10 +28,15 @@ def production_env(tmp_path):
         ALLOWED_HOSTS="127.0.0.1,ocop.test",
         CSRF_TRUSTED_ORIGINS="https://ocop.test",
         SITE_URL="https://ocop.test",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
-        STATIC_ROOT=str(tmp_path / "static"),
-        MEDIA_ROOT=str(tmp_path / "media"),
+        DATABASE_URL=f"sqlite:///{folder / 'production.sqlite3'}",
+        STATIC_ROOT=str(folder / "static"),
+        MEDIA_ROOT=str(folder / "media"),
         PYTHONUNBUFFERED="1",
     )
-    (tmp_path / "static").mkdir()
+    (folder / "static").mkdir(exist_ok=True)
     return env
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    return production_env_for(tmp_path)
