@@ -282,3 +282,22 @@ def test_a_damaged_dump_is_refused_before_anything_is_written(tmp_path):
         call_command("restore", "--from", str(backup), "--yes")
     assert "order_order" in connection.introspection.table_names()
 
+
+def test_the_nightly_units_pass_systemd_analyze(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze (Debian package systemd) is not installed")
+    # systemd checks that the program exists: point the units at this checkout instead of
+    # /srv/ocop.
+    units = Path(django_settings.BASE_DIR) / "deploy" / "systemd"
+    for name in ("ocop-backup.service", "ocop-backup.timer"):
+        text = (units / name).read_text().replace("/srv/ocop", str(django_settings.BASE_DIR))
+        (tmp_path / name).write_text(text)
+    result = subprocess.run(
+        [analyze, "verify", *sorted(map(str, tmp_path.iterdir()))],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Unit=ocop-backup.service" in (tmp_path / "ocop-backup.timer").read_text()
