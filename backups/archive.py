@@ -137,6 +137,12 @@ def load_manifest(path):
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
+        backups = complete_backups(path)
+        if backups:
+            raise BackupError(
+                _("%(path)s holds backups: give one of them, e.g. %(newest)s.")
+                % {"path": path, "newest": backups[-1]}
+            ) from None
         raise BackupError(
             _("%(path)s is not a backup: it has no %(file)s.") % {"path": path, "file": MANIFEST}
         ) from None
@@ -166,7 +172,7 @@ def restore_backup(path, confirmed=False, using="default"):
 
     Everything that can be checked before writing is checked first (the manifest, the database
     vendor, the dump's sha256, an empty database or `confirmed`)."""
-    path = Path(path)
+    path = Path(path).resolve()  # its parent holds the media, even for `--from .`
     manifest = load_manifest(path)
     connection = connections[using]
     if manifest["vendor"] != connection.vendor:
@@ -190,7 +196,7 @@ def restore_backup(path, confirmed=False, using="default"):
         )
     database.restore(connection, dump_path)
     restored = media.restore(manifest["media"], path.parent / "media")
-    problems = restored.problems + media.verify(manifest["media"])
+    problems = restored.problems + media.verify(manifest["media"], restored.failed)
     with connection.cursor() as cursor:
         found = database.facts(cursor)
     counts = {}

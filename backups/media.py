@@ -115,6 +115,7 @@ class MediaRestore:
     restored: int = 0
     present: int = 0
     problems: list = field(default_factory=list)
+    failed: set = field(default_factory=set)  # (alias, name) of the files named in problems
 
 
 def restore(files, root):
@@ -138,6 +139,7 @@ def restore(files, root):
                 continue
             copy = local_path(root, alias, name)
             if not copy.is_file():
+                result.failed.add((alias, name))
                 result.problems.append(
                     _("%(alias)s/%(name)s is missing from the backup.")
                     % {"alias": alias, "name": name}
@@ -146,6 +148,7 @@ def restore(files, root):
             with copy.open("rb") as file:
                 damaged = sha256_of(file) != entry["sha256"]
             if damaged:
+                result.failed.add((alias, name))
                 result.problems.append(
                     _(
                         "%(alias)s/%(name)s: the copy in the backup is damaged (its sha256 "
@@ -159,6 +162,7 @@ def restore(files, root):
             with copy.open("rb") as file:
                 saved = storage.save(name, File(file, name=name))
             if saved != name:
+                result.failed.add((alias, name))
                 result.problems.append(
                     _("%(alias)s/%(name)s was stored as %(saved)s.")
                     % {"alias": alias, "name": name, "saved": saved}
@@ -168,8 +172,9 @@ def restore(files, root):
     return result
 
 
-def verify(files):
-    """Every file the manifest lists, read back from its storage: problems, if any."""
+def verify(files, failed=()):
+    """Every file the manifest lists, read back from its storage: problems, if any. Files in
+    `failed` (alias, name) were already reported by restore()."""
     problems = []
     for alias, entries in files.items():
         if alias not in storages.backends:
@@ -177,6 +182,8 @@ def verify(files):
         storage = storages[alias]
         for entry in entries:
             name = entry["name"]
+            if (alias, name) in failed:
+                continue
             if not storage.exists(name):
                 problems.append(
                     _("%(alias)s/%(name)s is not in the storage.") % {"alias": alias, "name": name}

@@ -181,6 +181,9 @@ def test_a_restore_brings_back_every_order_image_and_file(
     with pytest.raises(CommandError, match="--yes"):
         call_command("restore", "--from", str(second.path))
     assert Order.objects.count() == 3
+    # The folder of all backups is not one backup: the newest is named instead.
+    with pytest.raises(CommandError, match=second.path.name):
+        call_command("restore", "--from", str(backups), "--yes")
 
     shutil.rmtree(media_root)
     restored = run_restore(second.path, empty_database, media_root, production_env)
@@ -188,15 +191,19 @@ def test_a_restore_brings_back_every_order_image_and_file(
     assert shop_rows(empty_database) == before
     assert file_hashes(media_root) == files
 
-    # A photo damaged in the backup: restored again (over the restored database, with --yes),
-    # the check names it and the exit status says so; every other file still comes back.
+    # Restored again (over the restored database, with --yes) after a photo was damaged in the
+    # backup and lost from the media folder, and another was altered in the media folder: the
+    # altered one is put right, the damaged one is named and the exit status says so.
     damaged = next(name for name in files if "san-pham-0" in name)
+    altered = next(name for name in files if name.startswith("original_images/anh-1"))
     copy = backups / "media" / "default" / damaged
     copy.write_bytes(bytes(byte ^ 0xFF for byte in copy.read_bytes()))
-    shutil.rmtree(media_root)
+    (media_root / damaged).unlink()
+    (media_root / altered).write_bytes(b"not the picture that was uploaded")
     again = run_restore(second.path, empty_database, media_root, production_env, "--yes")
     assert again.returncode != 0
     assert damaged in again.stderr and "sha256" in again.stderr
+    assert altered not in again.stderr
     assert file_hashes(media_root) == {k: v for k, v in files.items() if k != damaged}
     assert shop_rows(empty_database) == before
 
