@@ -13,6 +13,7 @@ manifest and without `.partial` is a whole backup.
 import datetime
 import fcntl
 import json
+import os
 import re
 import shutil
 import time
@@ -75,7 +76,11 @@ def make_backup(root, keep=None, using="default"):
                 "media": copied.files,
             }
             _write_json(partial / MANIFEST, manifest)
+            # On disk before the name says "complete", even if the power goes a moment later.
+            for path in (dump_path, partial / MANIFEST, partial):
+                _fsync(path)
             partial.rename(final)
+            _fsync(root)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
@@ -270,6 +275,14 @@ def _known_media(root):
 def _file_sha256(path):
     with open(path, "rb") as file:
         return media.sha256_of(file)
+
+
+def _fsync(path):
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _write_json(path, data):

@@ -103,6 +103,8 @@ def _copy_in(storage, name, target):
                 while chunk := source.read(CHUNK):
                     digest.update(chunk)
                     temporary.write(chunk)
+            temporary.flush()
+            os.fsync(temporary.fileno())
         except BaseException:
             os.unlink(temporary.name)
             raise
