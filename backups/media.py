@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from django.core.files import File
 from django.core.files.storage import storages
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backups.errors import BackupError
 
@@ -129,7 +130,11 @@ def restore(files, root):
     for alias, entries in files.items():
         if alias not in storages.backends:
             result.problems.append(
-                _("Storage %(alias)s is not configured: its %(count)d files were not restored.")
+                ngettext(
+                    "Storage %(alias)s is not configured: its %(count)d file was not restored.",
+                    "Storage %(alias)s is not configured: its %(count)d files were not restored.",
+                    len(entries),
+                )
                 % {"alias": alias, "count": len(entries)}
             )
             continue
