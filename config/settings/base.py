@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "insight",
     "alerts",
     "reports",
+    "backups",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -3,6 +3,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Variables of the developer's shell that would change what production settings read.
@@ -40,3 +41,14 @@ def production_env_for(folder):
 @pytest.fixture
 def production_env(tmp_path):
     return production_env_for(tmp_path)
+
+
+def database_url(name=None):
+    """DATABASE_URL for a process of its own: the test database, or another on the same server
+    (a file path for SQLite)."""
+    db = connection.settings_dict
+    name = name or db["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"

@@ -16,7 +16,6 @@ import redis
 from django.conf import settings as django_settings
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
-from django.db import connection
 from django_tasks import TaskResultStatus
 from django_tasks.base import Task
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -24,6 +23,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from jobs.schedule import SCHEDULE, Job
 from jobs.scheduler import Scheduler
 from tests.production import worker_tasks
+from tests.production.conftest import database_url
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/7"
 QUEUES = ["default", "slow"]
@@ -45,14 +45,6 @@ def rq_redis(settings):
     yield conn
     conn.flushdb()
     conn.close()
-
-
-def database_url():
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start_worker(*options, database=False):
@@ -274,8 +266,9 @@ def test_each_unit_runs_a_management_command_that_exists(unit):
         assert name in commands, f"{unit.name}: no command {name!r}"
         # The arguments parse as the command expects them.
         load_command_class(commands[name], name).create_parser("manage.py", name).parse_args(args)
-        assert parser["Service"]["KillSignal"] == "SIGTERM"
-        assert parser["Service"]["Restart"] == "always"
+        if parser["Service"].get("Type") != "oneshot":  # long-running: stop cleanly, restart
+            assert parser["Service"]["KillSignal"] == "SIGTERM"
+            assert parser["Service"]["Restart"] == "always"
 
 
 def test_the_units_cover_the_worker_queues_and_the_scheduler():

@@ -26,13 +26,12 @@ import pytest
 import redis
 import requests
 import urllib3
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
 from tests.browser.serving import collected_static
 from tests.integration.test_spreadsheet import HEADER, ROWS, TITLE
-from tests.production.conftest import ROOT, production_env_for
+from tests.production.conftest import ROOT, database_url, production_env_for
 from tests.registry_server import FakeRegistry, feed_record
 from tests.s3 import MotoServer
 
@@ -63,12 +62,6 @@ def wait_listening(port, process, log, seconds=WAIT):
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"not listening after {seconds} s:\n{Path(log).read_text()}")
-
-
-def database_url():
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Processes:
