@@ -8,11 +8,12 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help install messages chromium nginx demo serve test lint bench clean
+.PHONY: help install messages chromium nginx demo serve test soak lint bench clean
 
 help:
 	@echo "make demo   - install, migrate SQLite, load demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install and run the whole test suite"
+	@echo "make soak   - the reliability and security battery, long parts included (PostgreSQL)"
 	@echo "make lint   - ruff, manage.py check, makemigrations --check"
 	@echo "make bench  - benchmarks whose figures are recorded in README.md"
 
@@ -55,6 +56,15 @@ nginx:
 test: install chromium nginx
 	@echo "==> Running the test suite ($${DATABASE_URL:-SQLite})"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+# The whole reliability and security battery (tests/battery), long parts included, on
+# PostgreSQL and Redis (this machine's, unless DATABASE_URL / REDIS_URL say otherwise).
+soak: install chromium nginx
+	@command -v wrk >/dev/null || (echo "==> Installing wrk (Debian)" && apt-get install -y -qq wrk)
+	DJANGO_SETTINGS_MODULE=config.settings.test \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ocop_soak} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/9} \
+		$(BIN)/pytest tests/battery -m "" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
