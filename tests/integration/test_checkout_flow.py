@@ -6,6 +6,7 @@ from django.db import OperationalError
 from oscar.core.loading import get_class, get_model
 
 from shop.payments.models import PaymentSettings
+from tests.checkout import HA_NOI, place, stock, to_preview
 from tests.factories import certified_product
 
 pytestmark = pytest.mark.django_db
@@ -13,43 +14,6 @@ pytestmark = pytest.mark.django_db
 Order = get_model("order", "Order")
 ShippingAddress = get_model("order", "ShippingAddress")
 OrderCreator = get_class("order.utils", "OrderCreator")
-
-HA_NOI = {
-    "full_name": "Nguyễn Thị Lan",
-    "phone_number": "0912 345 678",
-    "province_code": "1",  # Thành phố Hà Nội
-    "commune_code": "256",  # Phường Hai Bà Trưng
-    "line1": "12 Phố Huế",
-    "postcode": "",
-    "notes": "",
-}
-
-
-def to_preview(client, product, method, *, quantity=1, prefix=""):
-    shop = f"{prefix}/shop"
-    assert (
-        client.post(f"{shop}/basket/add/{product.pk}/", {"quantity": quantity}).status_code == 302
-    )
-    response = client.post(
-        f"{shop}/checkout/", {"username": "lan@example.vn", "options": "anonymous"}
-    )
-    assert response.status_code == 302, response.content
-    response = client.post(f"{shop}/checkout/shipping-address/", HA_NOI)
-    assert response.status_code == 302, response.context["form"].errors
-    response = client.post(f"{shop}/checkout/shipping-method/", {"method_code": "mien-bac"})
-    assert response.status_code == 302
-    response = client.post(f"{shop}/checkout/payment-method/", {"method": method})
-    assert response.status_code == 302 and response.url.endswith("/checkout/preview/")
-    return shop
-
-
-def place(client, shop="/shop"):
-    return client.post(f"{shop}/checkout/preview/", {"action": "place_order"})
-
-
-def stock(product):
-    record = product.stockrecords.get()
-    return record.num_in_stock, record.num_allocated or 0
 
 
 def test_cash_on_delivery_end_to_end(client, django_capture_on_commit_callbacks):

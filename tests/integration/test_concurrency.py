@@ -1,12 +1,11 @@
 """Real concurrent transactions on PostgreSQL: many buyers, one last unit."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from oscar.core.loading import get_class, get_model
 
 from tests.factories import certified_product, placed_order
+from tests.threads import run_at_once
 
 OutOfStock = get_class("order.utils", "OutOfStock")
 Order = get_model("order", "Order")
@@ -19,28 +18,6 @@ pytestmark = [
 ]
 
 BUYERS = 20
-
-
-def run_at_once(work, count):
-    """Run `work(i)` in `count` threads released together; returns results or exceptions."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def one(index):
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 — the outcome is what is counted
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_twenty_buyers_of_the_last_unit_one_gets_it():

@@ -17,7 +17,7 @@ from config.csp import inline_stylesheet, media_origins, style_hash
 from directory.models import CommunePage, PointOfSalePage, ProducerPage
 from events.models import LivestreamPage, TradeFairPage
 from news.models import NewsArticlePage, NewsIndexPage
-from tests.integration.test_checkout_flow import HA_NOI
+from tests.checkout import HA_NOI
 from traceability.digital_link import lot_uri
 from traceability.models import Lot
 

@@ -11,8 +11,8 @@ from oscar.core.loading import get_model
 from PIL import Image as PillowImage
 from PIL import features
 
+from tests.checkout import HA_NOI
 from tests.factories import certified_product
-from tests.integration.test_checkout_flow import HA_NOI
 
 pytestmark = pytest.mark.django_db
 
