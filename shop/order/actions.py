@@ -210,10 +210,16 @@ def cancel(order, *, user=None, reason=""):
     return order
 
 
-def was_paid_by(order, reference):
-    return PaymentEvent.objects.filter(
-        order=order, event_type__name="Paid", reference=reference[:128]
-    ).exists()
+def recorded_payment(order, reference):
+    """"Paid" or "Refunded" when the payment with this reference is already on the order's
+    books (received, or given back), else None."""
+    return (
+        PaymentEvent.objects.filter(
+            order=order, event_type__name__in=["Paid", "Refunded"], reference=reference[:128]
+        )
+        .values_list("event_type__name", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic

@@ -68,7 +68,13 @@ def start(order, *, success_url, cancel_url):
     return session
 
 
-def refund(order, *, payment_intent_id, amount, reason, close=True):
+def refund(order, *, payment_intent_id, amount, reason, detail="", close=True):
+    """Give a card payment back and record it on its order, under the payment's id.
+
+    `reason` is a short fixed code sent to Stripe with the refund, the same on every attempt so a
+    retry repeats the first request exactly (same idempotency key, same parameters) whatever
+    language or path it comes from; `detail` is the explanation staff read on the order.
+    """
     result = stripe_api.refund(
         payment_intent_id=payment_intent_id,
         amount=int(amount),
@@ -79,9 +85,9 @@ def refund(order, *, payment_intent_id, amount, reason, close=True):
         actions.record_refund(
             order,
             amount=Decimal(result.amount),
-            reference=result.id,
-            note=_("Card payment %(payment)s refunded: %(reason)s")
-            % {"payment": payment_intent_id, "reason": reason},
+            reference=payment_intent_id,
+            note=_("Card payment %(payment)s refunded (%(refund)s): %(reason)s")
+            % {"payment": payment_intent_id, "refund": result.id, "reason": detail or reason},
             close=close,
         )
     return f"refunded ({reason})"
@@ -89,7 +95,11 @@ def refund(order, *, payment_intent_id, amount, reason, close=True):
 
 @transaction.atomic
 def confirm(order_number, *, payment_intent_id, amount, currency):
-    """Record a succeeded card payment for an order, or refund it. Returns what happened."""
+    """Record a succeeded card payment for an order, or refund it. Returns what happened.
+
+    A payment already recorded on the order, as paid or as refunded, is left as it is: each
+    payment ends on its order or in one refund, however many times and ways it is confirmed.
+    """
     order = Order.objects.filter(number=order_number, payment_method=STRIPE).first()
     if order is None:
         return refund(None, payment_intent_id=payment_intent_id, amount=amount, reason="no order")
@@ -97,8 +107,9 @@ def confirm(order_number, *, payment_intent_id, amount, currency):
         return refund(order, payment_intent_id=payment_intent_id, amount=amount, reason="currency")
     # Lock before looking, so two events for one payment can't both see it unrecorded.
     order = actions.locked(order)
-    if actions.was_paid_by(order, payment_intent_id):
-        return "already recorded"
+    recorded = actions.recorded_payment(order, payment_intent_id)
+    if recorded is not None:
+        return "already refunded" if recorded == "Refunded" else "already recorded"
     try:
         with transaction.atomic():
             paid = actions.record_payment(
@@ -106,7 +117,11 @@ def confirm(order_number, *, payment_intent_id, amount, currency):
             )
     except (OutOfStock, actions.ActionRefused) as refused:
         return refund(
-            order, payment_intent_id=payment_intent_id, amount=amount, reason=str(refused)
+            order,
+            payment_intent_id=payment_intent_id,
+            amount=amount,
+            reason="sold out" if isinstance(refused, OutOfStock) else "not payable",
+            detail=str(refused),
         )
     if not paid:  # paid already, by another payment: give this one back
         return refund(

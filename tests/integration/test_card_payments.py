@@ -1,5 +1,6 @@
 """Card payments end to end against a Stripe-compatible server: one order, paid once."""
 
+import io
 import time
 from datetime import timedelta
 
@@ -15,33 +16,13 @@ from shop.order import actions
 from shop.order.statuses import AWAITING_CARD, EXPIRED, PAID, REFUNDED
 from shop.payments import stripe_api
 from shop.payments.models import StripeEvent
+from tests.checkout import WEBHOOK, paid_events, post_event, start_payment
 from tests.factories import certified_product, placed_order
 from tests.stripe_server import sign
 
 pytestmark = pytest.mark.django_db
 
 PaymentEvent = get_model("order", "PaymentEvent")
-WEBHOOK = "/shop/payments/stripe/webhook/"
-
-
-def pay_link(order):
-    return f"/shop/payments/{order.number}/{order.verification_hash()}/card/"
-
-
-def start_payment(client, order):
-    response = client.post(pay_link(order))
-    assert response.status_code == 303, response.content
-    session_id = response["Location"].rsplit("/", 1)[-1]
-    return session_id
-
-
-def post_event(client, server, event, *, secret="whsec_shop", timestamp=None):
-    body, header = server.signed_payload(event, secret, timestamp)
-    return client.post(WEBHOOK, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
-
-
-def paid_events(order):
-    return PaymentEvent.objects.filter(order=order, event_type__name="Paid").count()
 
 
 @pytest.fixture
@@ -162,6 +143,30 @@ def test_payment_for_an_expired_sold_out_order_is_refunded_and_recorded(
     assert card_order.status == REFUNDED and card_order.paid_at is None
     assert stripe_shop.created_refunds == 1
     assert PaymentEvent.objects.filter(order=card_order, event_type__name="Refunded").count() == 1
+
+
+def test_a_refunded_payment_announced_again_is_neither_refunded_nor_recorded_again(
+    client, stripe_shop, card_order
+):
+    session_id = start_payment(client, card_order)
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        actions.expire_unpaid()
+        taken = placed_order((card_order.lines.get().product, 3), method="cod")
+    event = stripe_shop.pay(session_id)
+    assert post_event(client, stripe_shop, event).status_code == 200
+    sent = stripe_shop.last_request("POST", "/v1/refunds")["params"]
+    assert sent["metadata[note]"] == "sold out"  # the same on every attempt, in any language
+    actions.cancel(taken)  # the stock is back: the refunded order must not be reopened
+    intent = stripe_shop.payment_intent_event(event["data"]["object"]["payment_intent"])
+    response = post_event(client, stripe_shop, intent)
+    assert response.content == b"already refunded"
+    call_command("reconcile_payments", stdout=io.StringIO())
+    card_order.refresh_from_db()
+    assert card_order.status == REFUNDED and card_order.paid_at is None
+    refunds = PaymentEvent.objects.filter(order=card_order, event_type__name="Refunded")
+    assert [r.reference for r in refunds] == [intent["data"]["object"]["id"]]
+    assert card_order.sources.get().amount_refunded == card_order.total_incl_tax
+    assert stripe_shop.created_refunds == 1
 
 
 def test_payment_for_an_expired_order_with_stock_left_reopens_it(client, stripe_shop, card_order):
