@@ -211,8 +211,8 @@ def cancel(order, *, user=None, reason=""):
 
 
 def recorded_payment(order, reference):
-    """"Paid" or "Refunded" when the payment with this reference is already on the order's
-    books (received, or given back), else None."""
+    """How the payment with this reference is already booked on the order: "Paid" (received)
+    or "Refunded" (given back); None when it is not."""
     return (
         PaymentEvent.objects.filter(
             order=order, event_type__name__in=["Paid", "Refunded"], reference=reference[:128]
