@@ -6,4 +6,8 @@ class CatalogueConfig(apps.CatalogueConfig):
 
     def ready(self):
         super().ready()
+        from shop import analytics
+
         from . import receivers  # noqa: F401
+
+        analytics.install()
