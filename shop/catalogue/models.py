@@ -1,9 +1,16 @@
 """Catalogue products carry who made them, where, and which certificate they sell under."""
 
+import os
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.catalogue.abstract_models import AbstractProduct, AbstractProductImage
+from oscar.apps.catalogue.abstract_models import (
+    AbstractProduct,
+    AbstractProductImage,
+    MissingProductImage,
+)
 from oscar.utils.models import get_image_upload_path
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.search import index
@@ -94,6 +101,22 @@ class Product(FoldedSearchMixin, index.Indexed, AbstractProduct):
     @property
     def commune_name(self):
         return self.producer.commune_name if self.producer_id else ""
+
+    def get_missing_image(self):
+        return MissingImage()
+
+
+class MissingImage(MissingProductImage):
+    """Oscar's stand-in for a product without a photo. Oscar links its file into MEDIA_ROOT the
+    first time one is needed, and two requests doing that at the same moment made one of them
+    fail with a server error (the link already existed): here a link made meanwhile is fine."""
+
+    def symlink_missing_image(self, media_file_path):
+        try:
+            super().symlink_missing_image(media_file_path)
+        except ImproperlyConfigured:
+            if not os.path.exists(media_file_path):
+                raise
 
 
 class ProductImage(AbstractProductImage):
