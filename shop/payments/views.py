@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -54,7 +55,10 @@ def vietqr_image(request, number, signed):
 @require_POST
 def pay_by_card(request, number, signed):
     order = order_from_link(number, signed)
-    back = reverse("payments:card-return", args=[order.number, signed])
+    # The way back is in the order's language, whichever language the page was in: a second
+    # press must send Stripe the very same request (one idempotency key, one Checkout Session).
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        back = reverse("payments:card-return", args=[order.number, signed])
     try:
         session = card.start(
             order,

@@ -16,7 +16,7 @@ from shop.order import actions
 from shop.order.statuses import AWAITING_CARD, EXPIRED, PAID, REFUNDED
 from shop.payments import stripe_api
 from shop.payments.models import StripeEvent
-from tests.checkout import WEBHOOK, paid_events, post_event, start_payment
+from tests.checkout import WEBHOOK, paid_events, pay_link, post_event, start_payment
 from tests.factories import certified_product, placed_order
 from tests.stripe_server import sign
 
@@ -40,6 +40,15 @@ def test_pay_button_creates_one_session_in_whole_dong_however_often_pressed(
     assert sent["line_items[0][price_data][unit_amount]"] == "125000"
     assert sent["line_items[0][price_data][currency]"] == "vnd"
     assert sent["client_reference_id"] == str(card_order.number)
+
+
+def test_pay_pressed_again_on_the_english_page_reuses_the_session(client, stripe_shop, card_order):
+    first = start_payment(client, card_order)
+    response = client.post("/en" + pay_link(card_order))
+    assert response.status_code == 303 and response["Location"].endswith(first)
+    assert stripe_shop.created_sessions == 1
+    sent = stripe_shop.last_request("POST", "/v1/checkout/sessions")["params"]
+    assert sent["success_url"].startswith(f"https://ocop.test/shop/payments/{card_order.number}/")
 
 
 def test_signed_webhook_confirms_the_order_once_even_when_replayed(
