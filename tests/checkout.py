@@ -1,6 +1,7 @@
 """A customer's steps through the shop's pages, shared by the checkout, payment and battery
 tests: walk to the preview, place the order, start a card payment, post a signed webhook."""
 
+from django.conf import settings
 from oscar.core.loading import get_model
 
 WEBHOOK = "/shop/payments/stripe/webhook/"
@@ -16,12 +17,18 @@ HA_NOI = {
 }
 
 
-def to_preview(client, product, method, *, quantity=1, prefix="", email="lan@example.vn"):
-    """Put `quantity` of `product` in the basket and go as a guest up to the preview page."""
+def to_preview(
+    client, product, method, *, quantity=1, prefix="", email="lan@example.vn", voucher=None
+):
+    """Put `quantity` of `product` in the basket (with a voucher code) and go as a guest up to
+    the preview page."""
     shop = f"{prefix}/shop"
     assert (
         client.post(f"{shop}/basket/add/{product.pk}/", {"quantity": quantity}).status_code == 302
     )
+    if voucher:
+        client.post(f"{shop}/basket/vouchers/add/", {"code": voucher})
+        assert basket_of(client).contains_voucher(voucher)
     response = client.post(f"{shop}/checkout/", {"username": email, "options": "anonymous"})
     assert response.status_code == 302, response.content
     response = client.post(f"{shop}/checkout/shipping-address/", HA_NOI)
@@ -31,6 +38,13 @@ def to_preview(client, product, method, *, quantity=1, prefix="", email="lan@exa
     response = client.post(f"{shop}/checkout/payment-method/", {"method": method})
     assert response.status_code == 302 and response.url.endswith("/checkout/preview/")
     return shop
+
+
+def basket_of(client):
+    """A guest's open basket, found by its cookie (the same in any thread)."""
+    Basket = get_model("basket", "Basket")
+    cookie = client.cookies[settings.OSCAR_BASKET_COOKIE_OPEN].value
+    return Basket.objects.get(pk=cookie.split(":")[0])
 
 
 def place(client, shop="/shop"):

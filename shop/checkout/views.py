@@ -12,6 +12,7 @@ from django import forms
 from django.db import DatabaseError, IntegrityError, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from oscar.apps.checkout import exceptions, views
@@ -60,8 +61,14 @@ class PaymentMethodView(views.PaymentMethodView):
         return redirect("checkout:preview")
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class PaymentDetailsView(views.PaymentDetailsView):
-    """Only the preview is used: there are no card details to type on our pages."""
+    """Only the preview is used: there are no card details to type on our pages.
+
+    Placing the order is its own transaction (`submit`), not the request's: when the database
+    connection is lost while the order is written, that transaction is rolled back and the
+    connection dropped, and the customer still gets the preview page with a message, on a new
+    connection, instead of a server error."""
 
     pre_conditions = views.PaymentDetailsView.pre_conditions + ["check_payment_method_is_chosen"]
 
@@ -111,6 +118,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
             # A second click on "Place order" while the first was being written finds its order.
             existing = Order.objects.filter(number=order_number, basket=basket).first()
             if existing is not None:
+                self.order_placed_before = True  # its email went out with the first press
                 return self.handle_successful_order(existing)
             logger.warning("Order #%s not placed: %s", order_number, refused)
             message = str(refused) if isinstance(refused, ValueError) else ""
@@ -129,5 +137,8 @@ class PaymentDetailsView(views.PaymentDetailsView):
         logger.info("Order #%s placed (%s)", order.number, method)
         return self.handle_successful_order(order)
 
+    order_placed_before = False
+
     def send_order_placed_email(self, order):
-        transaction.on_commit(lambda: emails.notify(order, emails.ORDER_PLACED))
+        if not self.order_placed_before:
+            transaction.on_commit(lambda: emails.notify(order, emails.ORDER_PLACED))
