@@ -12,8 +12,9 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
@@ -46,10 +47,13 @@ def start(order, *, success_url, cancel_url):
             order.payment_due = max(order.payment_due, now + SESSION_MIN_LIFETIME)
             order.save(update_fields=["payment_due"])
     expires_at = int(order.payment_due.timestamp())
+    # In the order's language, not the page's: a second press must repeat the same request.
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        description = _("Order %s") % order.number
     session = stripe_api.create_checkout_session(
         order_number=str(order.number),
         amount=int(order.total_incl_tax),
-        description=_("Order %s") % order.number,
+        description=description,
         customer_email=order.email or None,
         success_url=success_url,
         cancel_url=cancel_url,

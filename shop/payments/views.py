@@ -57,6 +57,7 @@ def pay_by_card(request, number, signed):
     order = order_from_link(number, signed)
     # The way back is in the order's language, whichever language the page was in: a second
     # press must send Stripe the very same request (one idempotency key, one Checkout Session).
+    # `card.start` words the payment in the order's language for the same reason.
     with translation.override(order.language or settings.LANGUAGE_CODE):
         back = reverse("payments:card-return", args=[order.number, signed])
     try:
