@@ -1,16 +1,16 @@
 """Two digests at once (cron twice, a worker retrying) send each item once: PostgreSQL row locks."""
 
 import datetime
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from alerts.models import SentAlert
 from alerts.sending import send_digest
 from tests.factories import CertificationFactory
+from tests.threads import run_at_once
 
 pytestmark = [
     pytest.mark.usefixtures("committed_db"),
@@ -29,23 +29,7 @@ def test_digests_started_together_send_once():
             valid_until=timezone.localdate() + datetime.timedelta(days=days),
         )
     mail.outbox = []
-    barrier = threading.Barrier(RUNS)
-    results = [None] * RUNS
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = send_digest()
-        except Exception as error:  # noqa: BLE001 — the outcome is what is counted
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_at_once(lambda i: send_digest(), RUNS)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sorted(len(r) for r in results) == [0] * (RUNS - 1) + [1]

@@ -49,6 +49,10 @@ pytestmark = [
 ]
 
 
+def plural(count, word):
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 # -- 4. The database connection killed in the middle of the checkout ---------------------------
 
 
@@ -216,11 +220,13 @@ def outcome(result):
         return "hanging"
     if isinstance(result, Exception) or result.status_code >= 500:
         return "server error"
-    if result.status_code == 302:
+    if result.status_code == 302 and result["Location"].endswith("/checkout/thank-you/"):
         return "order"
     if result.status_code == 200 and b"alert-danger" in result.content:
         return "refused"  # the preview again, saying why (sold out, voucher already used)
-    return f"status {result.status_code}"
+    if result.status_code == 302 and result["Location"].endswith("/basket/"):
+        return "refused"  # back to the basket, which says what is no longer available
+    return f"status {result.status_code} {result.get('Location', '')}"
 
 
 def place_at_once(clients):
@@ -248,22 +254,22 @@ def deadlocks_detected():
 
 
 def single_use_voucher(code):
-    """A voucher for 10% off anything, good for one order."""
+    """A voucher for 10% off anything, good for one order (its range and offer named after it)."""
     Range = get_model("offer", "Range")
     Benefit = get_model("offer", "Benefit")
     Condition = get_model("offer", "Condition")
     ConditionalOffer = get_model("offer", "ConditionalOffer")
     Voucher = get_model("voucher", "Voucher")
-    everything = Range.objects.create(name="Mọi sản phẩm", includes_all_products=True)
+    everything = Range.objects.create(name=f"Mọi sản phẩm {code}", includes_all_products=True)
     offer = ConditionalOffer.objects.create(
-        name="Giảm 10% một lần",
+        name=f"Giảm 10% một lần {code}",
         offer_type=ConditionalOffer.VOUCHER,
         benefit=Benefit.objects.create(range=everything, type=Benefit.PERCENTAGE, value=10),
         condition=Condition.objects.create(range=everything, type=Condition.COUNT, value=1),
     )
     now = timezone.now()
     voucher = Voucher.objects.create(
-        name="Một lần",
+        name=f"Một lần {code}",
         code=code,
         usage=Voucher.SINGLE_USE,
         start_datetime=now - timedelta(days=1),
@@ -273,46 +279,68 @@ def single_use_voucher(code):
     return voucher
 
 
-def test_last_unit_and_single_use_voucher_at_once(battery):
-    deadlocks_before = deadlocks_detected()
+def crowd(round_number):
+    """One round: 20 buyers of the last unit, then a single-use voucher in 20 baskets."""
     wine = certified_product(price=450000, stock=1, title="Rượu Mông pê Tả Chải")
     last_unit = place_at_once(buyers_at_preview(wine, BUYERS))
-    wine_orders = Order.objects.filter(lines__product=wine).count()
-
-    voucher = single_use_voucher("OCOP-1LAN")
+    voucher = single_use_voucher(f"OCOP-1LAN-{round_number}")
     tea = certified_product(price=185000, stock=100)
     with_voucher = place_at_once(buyers_at_preview(tea, BUYERS, voucher=voucher.code))
     voucher.refresh_from_db()
-    discounted = Order.objects.filter(discounts__voucher_id=voucher.pk).distinct().count()
+    return {
+        "orders": last_unit["order"],
+        "sold out": last_unit["refused"],
+        "wine orders": Order.objects.filter(lines__product=wine).count(),
+        "used": Order.objects.filter(discounts__voucher_id=voucher.pk).distinct().count(),
+        "voucher orders": with_voucher["order"],
+        "voucher refused": with_voucher["refused"],
+        "voucher count": voucher.num_orders,
+        "server errors": last_unit["server error"] + with_voucher["server error"],
+        "hanging": last_unit["hanging"] + with_voucher["hanging"] + waiting_backends(),
+    }
 
-    hanging = last_unit["hanging"] + with_voucher["hanging"] + waiting_backends()
+
+def check_crowd(battery, rounds):
+    deadlocks_before = deadlocks_detected()
+    results = [crowd(number) for number in range(rounds)]
     deadlocks = deadlocks_detected() - deadlocks_before
+    total = Counter()
+    for result in results:
+        total.update(result)
     problems = order_problems()
-    ok = (
-        last_unit["order"] == 1
-        and last_unit["refused"] == BUYERS - 1
-        and with_voucher["refused"] == BUYERS - 1
-        and wine_orders == 1
-        and with_voucher["order"] == 1
-        and discounted == 1
-        and voucher.num_orders == 1
-        and last_unit["server error"] + with_voucher["server error"] == 0
-        and hanging == 0
-        and deadlocks == 0
-        and not problems
+    one_each = all(
+        r["orders"]
+        == r["wine orders"]
+        == r["used"]
+        == r["voucher orders"]
+        == r["voucher count"]
+        == 1
+        and r["sold out"] == r["voucher refused"] == BUYERS - 1
+        for r in results
     )
+    ok = one_each and total["server errors"] == total["hanging"] == deadlocks == 0
+    ok = ok and not problems
     battery.record(
         5,
         "Last unit and single-use voucher",
-        f"{BUYERS} buyers of 1 unit at once → {last_unit['order']} order, "
-        f"{last_unit['refused']} told it sold out; single-use voucher in {BUYERS} orders at "
-        f"once → {discounted} used, {with_voucher['refused']} refused; "
-        f"{last_unit['server error'] + with_voucher['server error']} server errors, "
-        f"{deadlocks} deadlocks, {hanging} left hanging",
+        f"{rounds} × ({BUYERS} buyers of 1 unit at once, a single-use voucher in {BUYERS} "
+        f"orders at once) → {plural(total['orders'], 'order')} of the last unit, "
+        f"{total['sold out']} told it sold out; voucher used {plural(total['used'], 'time')}, "
+        f"{total['voucher refused']} refused; {plural(total['server errors'], 'server error')}, "
+        f"{plural(deadlocks, 'deadlock')}, {total['hanging']} left hanging",
         ok=ok,
     )
     assert not problems, problems
-    assert ok, (last_unit, with_voucher, wine_orders, discounted, hanging, deadlocks)
+    assert ok, (results, deadlocks)
+
+
+def test_last_unit_and_single_use_voucher_at_once(battery):
+    check_crowd(battery, rounds=1)
+
+
+@pytest.mark.soak
+def test_last_unit_and_single_use_voucher_at_once_soak(battery):
+    check_crowd(battery, rounds=10)
 
 
 # -- 6. Double submit --------------------------------------------------------------------------
@@ -342,55 +370,79 @@ def place_twice_at_once(method):
     return orders, statuses, sum(emails_about(order) for order in orders), tabs
 
 
-def test_double_submit(battery, stripe_shop):
+def double_submit(server):
+    """One round of impatience, with VietQR and with a card; returns what came of it."""
     from shop.payments import transfer
 
+    sessions, intents = server.created_sessions, server.created_payment_intents
     # VietQR: the order placed twice at once, its QR fetched twice at once, the money sent twice.
     qr_orders, qr_statuses, qr_emails, tabs = place_twice_at_once("vietqr")
     order = qr_orders[0]
     image = f"/shop/payments/{order.number}/{order.verification_hash()}/vietqr.png"
     images = run_at_once(lambda i: tabs[i].get(image).content, 2)
     statement = "Ngày giao dịch;Số tham chiếu;Ghi có;Nội dung\n" + "".join(
-        f"02/12/2026;FT00{i};{int(order.total_incl_tax)};{order.number} chuyen tien\n"
+        f"02/12/2026;FT{order.number}{i};{int(order.total_incl_tax)};{order.number} chuyen tien\n"
         for i in (1, 2)
     )
     transfers = [t.outcome for t, _new in transfer.import_statement(statement.encode())]
-    qr_paid = paid_events(order)
 
     # Card: the order placed twice at once, "Pay" pressed twice at once, then again in English.
     card_orders, card_statuses, card_emails, tabs = place_twice_at_once("stripe")
-    order = card_orders[0]
-    pressed = run_at_once(lambda i: tabs[i].post(pay_link(order)), 2)
-    pressed.append(tabs[0].post("/en" + pay_link(order)))
+    card_order = card_orders[0]
+    pressed = run_at_once(lambda i: tabs[i].post(pay_link(card_order)), 2)
+    pressed.append(tabs[0].post("/en" + pay_link(card_order)))
     redirects = {response.status_code: response.get("Location") for response in pressed}
     session_id = redirects.get(303, "").rsplit("/", 1)[-1]
-    post_event(Client(), stripe_shop, stripe_shop.pay(session_id))
-    order.refresh_from_db()
+    post_event(Client(), server, server.pay(session_id))
+    card_order.refresh_from_db()
+    statuses = qr_statuses + card_statuses + [response.status_code for response in pressed]
+    return {
+        "orders": len(qr_orders) + len(card_orders),
+        "emails": qr_emails + card_emails,
+        "same QR": images[0] == images[1],
+        "transfers": sorted(transfers) == ["already-paid", "matched"],
+        "payments": paid_events(order) + paid_events(card_order),
+        "one redirect": list(redirects) == [303],
+        "sessions": server.created_sessions - sessions,
+        "intents": server.created_payment_intents - intents,
+        "server errors": sum(not isinstance(s, int) or s >= 500 for s in statuses),
+    }
 
-    server_errors = sum(
-        not isinstance(s, int) or s >= 500 for s in qr_statuses + card_statuses
-    ) + sum(r.status_code >= 500 for r in pressed)
-    ok = (
-        len(qr_orders) == len(card_orders) == 1
-        and qr_emails == card_emails == 1
-        and images[0] == images[1]
-        and sorted(transfers) == ["already-paid", "matched"]
-        and qr_paid == 1
-        and list(redirects) == [303]
-        and stripe_shop.created_sessions == 1
-        and stripe_shop.created_payment_intents == 1
-        and order.status == PAID
-        and server_errors == 0
+
+def check_double_submit(battery, server, rounds):
+    results = [double_submit(server) for _ in range(rounds)]
+    total = Counter()
+    for result in results:
+        total.update(result)
+    ok = all(
+        r["orders"] == r["emails"] == r["payments"] == 2
+        and r["same QR"]
+        and r["transfers"]
+        and r["one redirect"]
+        and r["sessions"] == r["intents"] == 1
+        and r["server errors"] == 0
+        for r in results
     )
+    problems = order_problems()
     battery.record(
         6,
         "Double submit",
-        f"VietQR: place ×2 at once → {len(qr_orders)} order, {qr_emails} email, same QR "
-        f"{images[0] == images[1]}, money sent twice → {qr_paid} payment recorded; card: place ×2 "
-        f"at once → {len(card_orders)} order, {card_emails} email, pay ×2 at once + once in "
-        f"English → {stripe_shop.created_sessions} Checkout Session, "
-        f"{stripe_shop.created_payment_intents} PaymentIntent; {server_errors} server errors",
-        ok=ok,
+        f"{rounds} × (VietQR: place ×2 at once, QR ×2, money sent twice; card: place ×2 at "
+        f"once, pay ×2 at once + once on the English page) → {plural(total['orders'], 'order')}, "
+        f"{plural(total['emails'], 'order email')}, {plural(total['payments'], 'payment')} "
+        f"recorded, {plural(total['sessions'], 'Checkout Session')}, "
+        f"{plural(total['intents'], 'PaymentIntent')}; "
+        f"{plural(total['server errors'], 'server error')}",
+        ok=ok and not problems,
     )
-    assert ok, (qr_statuses, qr_emails, transfers, card_statuses, card_emails, redirects)
-    assert not order_problems()
+    assert not problems, problems
+    assert ok, results
+
+
+def test_double_submit(battery, stripe_shop):
+    check_double_submit(battery, stripe_shop, rounds=1)
+
+
+@pytest.mark.soak
+def test_double_submit_soak(battery, stripe_shop):
+    check_double_submit(battery, stripe_shop, rounds=20)

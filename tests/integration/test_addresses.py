@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from oscar.core.loading import get_class, get_model
 
+from tests.checkout import HA_NOI
 from tests.factories import certified_product
 
 pytestmark = pytest.mark.django_db
@@ -25,15 +26,6 @@ SHIPPING_ADDRESS = "/shop/checkout/shipping-address/"
 SHIPPING_METHOD = "/shop/checkout/shipping-method/"
 ADD_ADDRESS = "/shop/accounts/addresses/add/"
 
-HA_NOI = {
-    "full_name": "Nguyễn Thị Lan",
-    "phone_number": "0912 345 678",
-    "province_code": "1",  # Thành phố Hà Nội
-    "commune_code": "256",  # Phường Hai Bà Trưng
-    "line1": "12 Phố Huế",
-    "postcode": "",
-    "notes": "",
-}
 DIEN_BIEN = {
     "full_name": "Lò Văn Pâng",
     "phone_number": "+84 912 345 678",
