@@ -108,7 +108,13 @@ def confirm(order_number, *, payment_intent_id, amount, currency):
     if order is None:
         return refund(None, payment_intent_id=payment_intent_id, amount=amount, reason="no order")
     if (currency or "").lower() != "vnd":
-        return refund(order, payment_intent_id=payment_intent_id, amount=amount, reason="currency")
+        return refund(
+            order,
+            payment_intent_id=payment_intent_id,
+            amount=amount,
+            reason="currency",
+            detail=_("paid in a currency other than đồng"),
+        )
     # Lock before looking, so two events for one payment can't both see it unrecorded.
     order = actions.locked(order)
     recorded = actions.recorded_payment(order, payment_intent_id)
@@ -133,6 +139,7 @@ def confirm(order_number, *, payment_intent_id, amount, currency):
             payment_intent_id=payment_intent_id,
             amount=amount,
             reason="duplicate payment",
+            detail=_("a second payment for an order already paid"),
             close=False,
         )
     return "paid"
