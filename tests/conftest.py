@@ -5,6 +5,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from tests.s3 import moto_server, s3_media  # noqa: F401  (fixtures for any test module)
+
 
 @pytest.fixture(autouse=True)
 def _isolate(settings, tmp_path):
