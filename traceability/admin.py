@@ -433,6 +433,9 @@ class LabelSheetAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a record of what was printed, like the serial labels on it
+
     @admin.display(description=_("file"))
     def download(self, obj):
         url = reverse("admin:traceability_labelsheet_download", args=[obj.pk])

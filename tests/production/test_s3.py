@@ -388,3 +388,67 @@ def test_a_hung_store_fails_within_the_configured_timeouts(
     assert json.loads(response.content)["checks"]["storage"] == "failed"
     # Two attempts of 0.5 s each and a short back-off, not botocore's 60 s × 5.
     assert elapsed < 3, elapsed
+
+
+SHOW_STORAGES = """
+import json
+import django
+django.setup()
+from django.core.files.storage import storages
+shown = {}
+for alias in ("default", "private"):
+    s = storages[alias]
+    c = s.client_config
+    shown[alias] = {
+        "class": type(s).__name__, "bucket": s.bucket_name, "location": s.location,
+        "overwrite": s.file_overwrite, "signed": s.querystring_auth,
+        "expire": s.querystring_expire, "acl": s.default_acl, "custom_domain": s.custom_domain,
+        "timeouts": [c.connect_timeout, c.read_timeout, c.retries["max_attempts"]],
+        "signature": c.signature_version,
+    }
+print(json.dumps(shown))
+"""
+
+
+def test_production_settings_read_the_s3_variables(production_env, moto_server):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    env = {
+        **production_env,
+        **moto_server.environment(),
+        "AWS_PRIVATE_BUCKET_NAME": "",  # one bucket, private files under their own prefix
+        "AWS_S3_CUSTOM_DOMAIN": "media.ocop.test",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_STORAGES],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["default"] == {
+        "class": "S3MediaStorage",
+        "bucket": "ocop-media",
+        "location": "",
+        "overwrite": False,
+        "signed": False,
+        "expire": 3600,
+        "acl": None,
+        "custom_domain": "media.ocop.test",
+        "timeouts": [1.0, 2.0, 2],
+        "signature": "s3v4",
+    }
+    assert shown["private"] == {
+        **shown["default"],
+        "location": "private",
+        "signed": True,
+        "expire": 300,
+        "acl": "private",
+        "custom_domain": None,  # signed by S3 itself, never an unsigned CDN address
+    }
