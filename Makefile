@@ -84,4 +84,4 @@ bench: install chromium
 	$(BIN)/python -m benchmarks.dashboard
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ staticfiles/ test-artifacts/
+	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ private-media/ staticfiles/ test-artifacts/

@@ -1,7 +1,8 @@
 """Readiness checks for the load balancer: the database, the cache and media storage.
 
 Each check answers "ok" or "failed" only; what went wrong goes to the log, never to the caller.
-Timeouts come from the backends' own settings (see config/settings/production.py).
+Timeouts come from the backends' own settings (config/settings/production.py for the cache and
+database, config/storage_settings.py for S3).
 """
 
 import logging
@@ -38,8 +39,11 @@ def check_cache():
 
 
 def check_storage():
-    """Ask the default storage whether a probe name exists (a HEAD request on S3)."""
-    storages["default"].exists(STORAGE_PROBE_NAME)
+    """Ask each file storage (public media, private files) whether a probe name exists: a HEAD
+    request on S3, failing within the client's timeouts even when the store failed moments ago."""
+    for alias in ("default", "private"):
+        storage = storages[alias]
+        getattr(storage, "probe", storage.exists)(STORAGE_PROBE_NAME)
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "storage": check_storage}

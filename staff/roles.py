@@ -127,6 +127,7 @@ REGISTRY_OFFICERS = Role(
         "traceability.delete_lotevent",
         "traceability.view_lotevent",
         "traceability.view_label",
+        "traceability.view_labelsheet",  # label sheets printed before, to download again
         "traceability.view_scan",
         # Who gets the daily alerts (certificates and counterfeit signals are this role's).
         "alerts.change_alertsettings",

@@ -7,14 +7,22 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from tests.s3 import moto_server, s3_media  # noqa: F401  (fixtures for any test module)
+
 
 @pytest.fixture(autouse=True)
 def _isolate(settings, tmp_path):
-    """Media in a temp dir, a clean cache and the default language for every test."""
+    """Media and private files in a temp dir, a clean cache and the default language for every
+    test."""
     from traceability import scan_log
     from traceability import views as scan_views
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
+    private = settings.STORAGES["private"]
+    if private["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+        options = {**private.get("OPTIONS", {}), "location": settings.PRIVATE_MEDIA_ROOT}
+        settings.STORAGES = {**settings.STORAGES, "private": {**private, "OPTIONS": options}}
     cache.clear()
     scan_views.LOCAL_ENTRIES.clear()
     scan_log._pending.clear()

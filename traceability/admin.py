@@ -1,30 +1,44 @@
 """Django admin: the certification mirror (read-only), syncs and imports, lots, labels, scans."""
 
 import datetime
-import io
+import logging
 import tempfile
-import zipfile
 from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, FileField, Q
+from django.forms import ClearableFileInput
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
 
+from config.media import private_file_response
+
 from .certification import State, current_filter, state_of
 from .digital_link import lot_uri
-from .labels import write_sheet
-from .models import Certification, CertificationChange, Lot, LotEvent, Producer, Scan, SyncRun
+from .label_sheets import print_sheet
+from .models import (
+    Certification,
+    CertificationChange,
+    LabelSheet,
+    Lot,
+    LotEvent,
+    Producer,
+    Scan,
+    SyncRun,
+)
 from .rules import EXPIRY_NOTICE_DAYS
 from .scan_log import flush_scans
 from .spreadsheet import COLUMNS, SpreadsheetInvalid, import_spreadsheet
 from .tasks import sync_registry_task
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Producer)
@@ -251,9 +265,37 @@ class CertificationChangeAdmin(admin.ModelAdmin):
         return False
 
 
+class PrivateFileInput(ClearableFileInput):
+    """The file input of a private file: its current file links to the staff download view,
+    never to the storage (a private file has no lasting URL)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if value and getattr(value, "instance", None) is not None and value.instance.pk:
+            event = value.instance
+            context["widget"]["value"] = _LinkedFile(
+                value.name,
+                reverse("admin:traceability_lot_document", args=[event.lot_id, event.pk]),
+            )
+        return context
+
+
+class _LinkedFile:
+    def __init__(self, name, url):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
+
+
 class LotEventInline(admin.TabularInline):
     model = LotEvent
     extra = 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, FileField) and db_field.name == "document":
+            kwargs["widget"] = PrivateFileInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class LabelForm(forms.Form):
@@ -301,8 +343,20 @@ class LotAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.labels_view),
                 name="traceability_lot_labels",
             ),
+            path(
+                "<int:pk>/documents/<int:event_pk>/",
+                self.admin_site.admin_view(self.document_view),
+                name="traceability_lot_document",
+            ),
             *super().get_urls(),
         ]
+
+    def document_view(self, request, pk, event_pk):
+        """A lot step's private document, for staff who may see lots."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        event = get_object_or_404(LotEvent, pk=event_pk, lot_id=pk)
+        return private_file_response(event.document, Path(event.document.name).name)
 
     def labels_view(self, request, pk):
         if not self.has_change_permission(request):
@@ -311,36 +365,97 @@ class LotAdmin(admin.ModelAdmin):
         form = LabelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            suffix = {"pdf": ".pdf", "png": ".png", "svg": ".svg"}[data["format"]]
             with tempfile.TemporaryDirectory() as folder:
-                files = write_sheet(
-                    lot,
-                    Path(folder) / f"labels{suffix}",
-                    data["format"],
-                    data["count"],
-                    data["serialised"],
-                    data["layout"],
-                )
-                if len(files) == 1:
-                    return FileResponse(
-                        files[0].open("rb"),
-                        as_attachment=True,
-                        filename=f"labels-{lot.code}{suffix}",
+                try:
+                    _files, kept, sheet = print_sheet(
+                        lot,
+                        Path(folder) / f"labels.{data['format']}",
+                        fmt=data["format"],
+                        bundle_dir=folder,
+                        count=data["count"],
+                        serialised=data["serialised"],
+                        layout=data["layout"],
+                        created_by=request.user,
                     )
-                buffer = io.BytesIO()
-                with zipfile.ZipFile(buffer, "w") as archive:
-                    for file in files:
-                        archive.write(file, file.name)
-                buffer.seek(0)
-                return FileResponse(buffer, as_attachment=True, filename=f"labels-{lot.code}.zip")
+                except OSError:  # the file store (or the disk) failed: nothing was kept
+                    logger.exception("Label sheet for lot %s not stored", lot.pk)
+                    messages.error(
+                        request,
+                        _(
+                            "The label sheet could not be stored, so no labels were made. "
+                            "Please try again in a few minutes."
+                        ),
+                    )
+                else:
+                    # The open file outlives the temporary folder it is read from.
+                    return FileResponse(
+                        kept.open("rb"), as_attachment=True, filename=sheet.download_name
+                    )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Print labels for lot %(code)s") % {"code": lot.code},
             "form": form,
             "lot": lot,
+            "sheets": lot.label_sheets.select_related("created_by")[:10],
             "opts": self.model._meta,
         }
         return render(request, "admin/traceability/lot/labels.html", context)
+
+
+@admin.register(LabelSheet)
+class LabelSheetAdmin(admin.ModelAdmin):
+    """Sheets printed before, kept in private storage: staff download them again here."""
+
+    list_display = (
+        "created_at",
+        "lot",
+        "format",
+        "layout",
+        "count",
+        "serialised",
+        "created_by",
+        "download",
+    )
+    list_filter = ("format", "serialised")
+    search_fields = ("lot__code", "lot__short_code", "lot__product__title")
+    list_select_related = ("lot", "created_by")
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "file"] + ["download"]
+
+    def get_fields(self, request, obj=None):
+        return [f for f in self.get_readonly_fields(request, obj) if f != "id"]
+
+    def has_add_permission(self, request):
+        return False  # sheets are made from a lot ("Print labels") or by make_labels
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a record of what was printed, like the serial labels on it
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("admin:traceability_labelsheet_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.download_name)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="traceability_labelsheet_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        sheet = get_object_or_404(LabelSheet.objects.select_related("lot"), pk=pk)
+        return private_file_response(sheet.file, sheet.download_name)
 
 
 @admin.register(Scan)

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from config.media import private_storage
+
 from .places import commune
 from .rules import ProducerKind, ProductGroup
 from .validators import validate_commune_code
@@ -310,8 +312,14 @@ class LotEvent(models.Model):
     happened_on = models.DateField(_("date"))
     note = models.CharField(_("what happened"), max_length=255, blank=True)
     photo = models.ImageField(_("photo"), upload_to="lots/photos/%Y/", blank=True)
+    # Private: staff fetch it through the admin (a signed link that expires on S3); the scan
+    # page only says a report is on file.
     document = models.FileField(
-        _("test report or document"), upload_to="lots/documents/%Y/", blank=True
+        _("test report or document"),
+        upload_to="lots/documents/%Y/",
+        storage=private_storage,
+        blank=True,
+        help_text=_("Kept private: only staff can open it."),
     )
 
     class Meta:
@@ -336,6 +344,52 @@ class Label(models.Model):
 
     def __str__(self):
         return self.serial
+
+
+class LabelSheet(models.Model):
+    """A printed label sheet kept in private storage so staff can download it again.
+
+    Written by traceability.label_sheets.store_sheet: the row exists only once its file is
+    stored."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        PNG = "png", "PNG"
+        SVG = "svg", "SVG"
+
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), related_name="label_sheets", on_delete=models.CASCADE
+    )
+    format = models.CharField(_("format"), max_length=3, choices=Format.choices)
+    layout = models.CharField(_("sticker sheet"), max_length=8)
+    count = models.PositiveIntegerField(_("labels"))
+    serialised = models.BooleanField(_("serialised"), default=False)
+    file = models.FileField(
+        _("file"), upload_to="labels/%Y/%m/", storage=private_storage, max_length=255
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("printed by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("printed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("label sheet")
+        verbose_name_plural = _("label sheets")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.lot.code}: {self.count} × {self.format} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def download_name(self):
+        """What the downloaded file is called: the lot's code and the sheet's own suffix."""
+        suffix = self.file.name.rsplit(".", 1)[-1] if "." in self.file.name else self.format
+        return f"labels-{self.lot.code}.{suffix}"
 
 
 class Scan(models.Model):

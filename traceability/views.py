@@ -36,6 +36,7 @@ CORS = {
     "Access-Control-Expose-Headers": "Link, Location, Content-Language",
 }
 ENTRY_TTL = 60 * 60
+DEGRADED_TTL = 30
 TEMPLATES = {
     400: "traceability/bad_link.html",
     404: "traceability/unknown_code.html",
@@ -217,7 +218,10 @@ def cached_entry(request, generation, key, parsed, find, language):
         entry = cache.get(cache_key)
         if entry is None:
             entry = build_entry(request, key, parsed, find, language)
-            cache.set(cache_key, entry, ENTRY_TTL)
+            # Drawn without its photo because the file store failed: kept only briefly.
+            cache.set(cache_key, entry, DEGRADED_TTL if entry.get("degraded") else ENTRY_TTL)
+        if entry.get("degraded"):
+            return entry
         if len(LOCAL_ENTRIES) >= LOCAL_LIMIT:
             LOCAL_ENTRIES.clear()
         LOCAL_ENTRIES[cache_key] = entry
@@ -237,6 +241,7 @@ def build_entry(request, key, parsed, find, language):
             "status": 200,
             "uri": scan_uri,
             "body": _render(request, "traceability/scan.html", {"trace": trace}, language),
+            "degraded": trace.image_failed,
             "linkset": linkset,
             "targets": targets,
             "scan": {

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
 from config.logs import build_logging
+from config.storage_settings import media_storages
 from config.themes import theme_static_dirs, theme_template_dirs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -127,6 +128,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it sees a view's exception first: a file store that is down becomes a message.
+    "config.media.StorageUnavailableMiddleware",
 ]
 
 # Proxies whose X-Forwarded-For names the visitor (config/proxy.py, production only); the same
@@ -236,8 +239,13 @@ WHITENOISE_USE_FINDERS = True  # dev and tests serve static files without collec
 STATICFILES_DIRS = theme_static_dirs(OCOP_THEME)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Files only staff may fetch (lot test reports, stored label sheets): outside MEDIA_ROOT and
+# served by no URL; staff download them through permission-checked views.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media"))
+# "default" (public media) and "private": local folders, or S3 when AWS_STORAGE_BUCKET_NAME is
+# set (config/storage_settings.py lists the AWS_* variables).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **media_storages(env, private_root=PRIVATE_MEDIA_ROOT),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -92,19 +92,3 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     *MIDDLEWARE[_whitenoise + 1 :],  # noqa: F405
 ]
-
-# Media on S3 or any S3-compatible store when a bucket is configured.
-AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
-if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {  # noqa: F405
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
-            "region_name": env("AWS_S3_REGION_NAME", default=None),
-            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
-            "file_overwrite": False,
-            "default_acl": None,
-            "querystring_auth": False,
-        },
-    }

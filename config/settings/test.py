@@ -2,14 +2,19 @@
 
 import tempfile
 
+from config.storage_settings import media_storages
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env
+from .base import BASE_DIR, DATABASES, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="ocop-test-media-")
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="ocop-test-private-")
+# Local folders; tests of S3 point STORAGES at a moto server themselves (tests/s3.py).
+STORAGES = {**STORAGES, **media_storages(env, private_root=PRIVATE_MEDIA_ROOT)}
 SITE_URL = "https://ocop.test"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "ocop.test"]
 

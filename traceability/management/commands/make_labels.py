@@ -1,8 +1,13 @@
-"""`manage.py make_labels --lot CODE [--count N] [--serialised] --format pdf|png|svg --out FILE`."""
+"""`manage.py make_labels --lot CODE [--count N] [--serialised] --format pdf|png|svg
+[--out FILE] [--store]`: a sheet written to FILE, kept in private storage, or both."""
+
+import tempfile
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from config.progress import progress
+from traceability.label_sheets import print_sheet
 from traceability.labels import LAYOUTS, write_sheet
 from traceability.models import Lot
 
@@ -19,9 +24,17 @@ class Command(BaseCommand):
         parser.add_argument("--serialised", action="store_true", help="A unique serial per label.")
         parser.add_argument("--format", choices=["pdf", "png", "svg"], default="pdf")
         parser.add_argument("--layout", choices=sorted(LAYOUTS), default="a4-24")
-        parser.add_argument("--out", required=True, help="File to write (PNG/SVG: one per page).")
+        parser.add_argument("--out", help="File to write (PNG/SVG: one per page).")
+        parser.add_argument(
+            "--store",
+            action="store_true",
+            help="Also keep the sheet in private storage (Django admin → Label sheets).",
+        )
 
     def handle(self, *args, lot, product=None, count=None, serialised=False, **options):
+        out, store = options["out"], options["store"]
+        if not out and not store:
+            raise CommandError("give --out FILE, --store, or both")
         lots = Lot.objects.select_related("product__producer", "product__certification")
         found = lots.filter(code=lot) | lots.filter(short_code=lot.upper())
         if product:
@@ -34,16 +47,39 @@ class Command(BaseCommand):
         if count is not None and count < 1:
             raise CommandError("--count must be at least 1")
         total = count or LAYOUTS[options["layout"]].per_sheet
-        with progress(total=total, desc="Labels", unit="labels", stream=self.stderr) as bar:
-            files = write_sheet(
-                found[0],
-                options["out"],
-                options["format"],
-                count,
-                serialised,
-                options["layout"],
-                progress=bar.update,
-            )
+        sheet_options = {"fmt": options["format"], "layout": options["layout"]}
+        with (
+            progress(total=total, desc="Labels", unit="labels", stream=self.stderr) as bar,
+            tempfile.TemporaryDirectory() as folder,
+        ):
+            if not store:
+                files = write_sheet(
+                    found[0],
+                    out,
+                    options["format"],
+                    count,
+                    serialised,
+                    options["layout"],
+                    progress=bar.update,
+                )
+            else:
+                try:
+                    files, _kept, sheet = print_sheet(
+                        found[0],
+                        out or Path(folder) / f"labels.{options['format']}",
+                        bundle_dir=folder,
+                        count=count,
+                        serialised=serialised,
+                        progress=bar.update,
+                        **sheet_options,
+                    )
+                except OSError as exc:
+                    raise CommandError(
+                        f"the sheet could not be stored, so no labels were made: {exc}"
+                    ) from exc
+                if not out:
+                    files = []
+                self.stdout.write(f"stored as {sheet.file.name} (label sheet {sheet.pk})")
         for path in files:
             self.stdout.write(str(path))
         self.stdout.write(self.style.SUCCESS(f"{total} labels for lot {found[0].code}"))
