@@ -1,6 +1,6 @@
 """Item 10: sign-in brute force against every login form: the shop's, the Wagtail admin's, the
-Django admin's, the Oscar dashboard's and Wagtail's for private pages (django-axes,
-config/login_throttle.py).
+Django admin's, the Oscar dashboard's, Wagtail's for private pages and the checkout's for
+returning customers (django-axes, config/login_throttle.py).
 
 Each door is tried the way an attacker would: many passwords for one account from many
 addresses, and many accounts from one address. After LOGIN_FAILURE_LIMIT failures the door
@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+
+from tests.factories import certified_product
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +59,8 @@ DOORS = (
     Door("Oscar dashboard", "/shop/dashboard/login/", "username", "password", staff=True),
     # Wagtail's sign-in for pages that staff restrict to logged-in visitors.
     Door("Wagtail private pages", "/_util/login/", "username", "password", staff=True),
+    # A returning customer signing in at the checkout's first step (with a basket).
+    Door("checkout", "/shop/checkout/", "username", "password", (("options", "existing"),)),
 )
 
 
@@ -66,7 +70,7 @@ def make_account(django_user_model, door, name):
     user = django_user_model.objects.create_user(
         name, email, PASSWORD, is_staff=door.staff, is_superuser=door.staff
     )
-    return user, (email if door.name == "shop" else name)
+    return user, (name if door.staff else email)
 
 
 def signed_in(client):
@@ -74,6 +78,9 @@ def signed_in(client):
 
 
 def attempt(client, door, login, password, address, **headers):
+    if door.name == "checkout" and not client.cookies.get("oscar_open_basket"):
+        product = certified_product()
+        client.post(f"/shop/basket/add/{product.pk}/", {"quantity": 1}, REMOTE_ADDR=address)
     return client.post(door.url, door.form(login, password), REMOTE_ADDR=address, **headers)
 
 
@@ -239,3 +246,26 @@ def test_registering_signs_the_new_customer_in(client, django_user_model):
     assert response.status_code == 302, response.content.decode()[:500]
     assert signed_in(client)
     assert django_user_model.objects.filter(email="moi@example.vn").exists()
+
+
+def test_the_checkout_counts_one_failure_per_wrong_password(client, django_user_model):
+    """The gateway's form was validated twice per submission, so each wrong password counted
+    twice and a customer was locked out after three."""
+    from axes.models import AccessAttempt
+
+    door = DOORS[-1]
+    make_account(django_user_model, door, "hoa")
+    attempt(client, door, "hoa@example.vn", "sai", "198.51.100.1")
+    assert AccessAttempt.objects.get().failures_since_start == 1
+
+
+def test_signing_in_as_another_customer_at_the_checkout_is_no_500(client, django_user_model):
+    """Signing in as someone else empties the session; the gateway then wrote the guest's phone
+    into checkout data that was gone."""
+    door = DOORS[-1]
+    first, _login = make_account(django_user_model, door, "mot")
+    second, second_login = make_account(django_user_model, door, "hai")
+    client.force_login(first)
+    response = attempt(client, door, second_login, PASSWORD, "198.51.100.1")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(second.pk)
