@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -16,6 +17,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
+
+from config.uploads import check_size
 
 from .certification import State, current_filter, state_of
 from .digital_link import lot_uri
@@ -94,6 +97,11 @@ class SpreadsheetForm(forms.Form):
         label=_("Decision spreadsheet (.csv or .xlsx)"),
         help_text=_("One row per product, with the column headers listed below."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_size(upload, settings.UPLOAD_MAX_SPREADSHEET_BYTES, _("spreadsheets"))
+        return upload
 
 
 @admin.register(Certification)

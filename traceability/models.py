@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from config.uploads import validate_document, validate_photo
+
 from .places import commune
 from .rules import ProducerKind, ProductGroup
 from .validators import validate_commune_code
@@ -309,9 +311,14 @@ class LotEvent(models.Model):
     kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)
     happened_on = models.DateField(_("date"))
     note = models.CharField(_("what happened"), max_length=255, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="lots/photos/%Y/", blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to="lots/photos/%Y/", blank=True, validators=[validate_photo]
+    )
     document = models.FileField(
-        _("test report or document"), upload_to="lots/documents/%Y/", blank=True
+        _("test report or document"),
+        upload_to="lots/documents/%Y/",
+        blank=True,
+        validators=[validate_document],
     )
 
     class Meta:

@@ -280,6 +280,11 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("UPLOAD_MAX_DOCUMENT_BYTES", default=20 * 
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("UPLOAD_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
+# Every upload form also refuses HTML, SVG or script hidden in a file (config/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.upload_forms.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.upload_forms.DocumentForm"
+# A certification decision is a few hundred rows: a bigger spreadsheet is refused unread.
+UPLOAD_MAX_SPREADSHEET_BYTES = env.int("UPLOAD_MAX_SPREADSHEET_BYTES", default=5 * 1024 * 1024)
 
 # --- Oscar ----------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = OCOP_SITE_NAME
