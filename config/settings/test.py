@@ -11,6 +11,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="ocop-test-media-")
 SITE_URL = "https://ocop.test"
+# Most tests read a page's context or change data behind the ORM's back between two visits of a
+# page; the page cache's own tests and the browser tests (real journeys) switch it on.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "ocop.test"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
