@@ -182,3 +182,24 @@ def bulk_catalogue(count, *, per_producer=4, categories=("Chè", "Gạo", "Mật
             rows.append(ProductImage(product=product, original=name, display_order=0))
         ProductImage.objects.bulk_create(rows)
     return products
+
+
+def labelled_lot(product):
+    """Give `product` a GTIN of its own (893…, valid check digit) and a lot; returns the lot's
+    GS1 Digital Link path, as printed on its label."""
+    from traceability.models import Lot
+    from traceability.validators import gtin_check_digit
+
+    body = f"0893{product.pk:09d}"
+    product.gtin = body + gtin_check_digit(body)
+    product.save()
+    today = timezone.localdate()
+    lot, _ = Lot.objects.get_or_create(
+        product=product,
+        code=f"L{product.pk}",
+        defaults={
+            "produced_on": today - datetime.timedelta(days=10),
+            "best_before": today + datetime.timedelta(days=300),
+        },
+    )
+    return f"/01/{product.gtin}/10/{lot.code}"

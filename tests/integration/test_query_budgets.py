@@ -5,15 +5,12 @@ with the page cache off, on the second visit of a page (the first makes thumbnai
 settings rows once), and including the savepoints of the request's transaction.
 """
 
-import datetime
-
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from config.pagecache import invalidate
-from tests.factories import bulk_catalogue
+from tests.factories import bulk_catalogue, labelled_lot
 from traceability import views as scan_views
-from traceability.models import Lot
 
 pytestmark = pytest.mark.django_db
 
@@ -78,32 +75,13 @@ def test_product_page_with_recommendations_stays_within_budget(
     assert page.index(products[6].get_title()) < page.index(products[1].get_title())  # ranking
 
 
-def scan_url(product):
-    product.gtin = f"0893{product.pk:09d}"
-    product.gtin += str(gtin_check_digit(product.gtin))
-    product.save()
-    today = timezone.localdate()
-    Lot.objects.create(
-        product=product,
-        code=f"L{product.pk}",
-        produced_on=today - datetime.timedelta(days=10),
-        best_before=today + datetime.timedelta(days=300),
-    )
-    return f"/01/{product.gtin}/10/L{product.pk}"
-
-
-def gtin_check_digit(digits):
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return (10 - total % 10) % 10
-
-
 def test_scan_page_reads_at_most_three_times_cold_whatever_the_catalogue(
     client, django_assert_max_num_queries
 ):
     reads, products = {}, []
     for size in SIZES:
         products += bulk_catalogue(size - len(products))
-        url = scan_url(products[-1])
+        url = labelled_lot(products[-1])
         assert client.get(url).status_code == 200  # thumbnails, settings rows: made once
         invalidate()  # nothing of the scan answer is cached any more
         scan_views.LOCAL_ENTRIES.clear()
