@@ -124,6 +124,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Whole pages for anonymous visitors (config/pagecache.py): inside the session, language and
+    # CSRF layers, outside everything that would tell one visitor from another.
+    "config.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -159,6 +162,9 @@ TEMPLATES = [
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
                 "cms.context_processors.site_chrome",
+                # After Django's own csrf processor, so a page that may be cached holds a
+                # placeholder where each visitor's CSRF token goes.
+                "config.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -181,6 +187,17 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous visitors' pages are kept this many seconds at most (0: never), invalidated on any
+# change of what they show and at local midnight (config/pagecache.py). Requests with other query
+# parameters than these are answered fresh, so made-up URLs cannot fill the cache.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_QUERY_PARAMS = frozenset(
+    env.list(
+        "PAGE_CACHE_QUERY_PARAMS",
+        default=["page", "past_page", "page_size", "sort_by", "category", "tag"],
+    )
+)
 
 # --- Background tasks (Django Tasks API, also used by Wagtail 8) ----------------------------
 # With Redis configured (REDIS_URL, or TASKS_BACKEND=rq) tasks are queued in Redis through RQ
