@@ -240,10 +240,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_REDIRECT_URL = "/"
 
 # --- Sign-in throttling (django-axes; config/login_throttle.py) ------------------------------
-# The shop's, the Wagtail admin's and the Django admin's sign-in forms all authenticate through
-# these backends: after LOGIN_FAILURE_LIMIT failures for one account, or from one address, further
-# attempts are refused (429, a translated page) for LOGIN_LOCKOUT_MINUTES; each refused attempt
-# starts the wait again. The address is REMOTE_ADDR as config.proxy sets it behind the proxy.
+# Every sign-in form (shop, checkout, Wagtail admin, Django admin, Oscar dashboard, private
+# pages) authenticates through these backends: after LOGIN_FAILURE_LIMIT failures for one
+# account, or from one address, further attempts are refused (429, a translated page) for
+# LOGIN_LOCKOUT_MINUTES; each refused attempt starts the wait again. The address is REMOTE_ADDR
+# as config.proxy sets it behind the proxy.
 INSTALLED_APPS += ["axes"]
 AUTHENTICATION_BACKENDS = ("config.login_throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS)
 AXES_ENABLED = env.bool("LOGIN_THROTTLE", default=True)

@@ -29,3 +29,12 @@ def test_documents_of_unlisted_kinds_and_oversized_ones_are_refused(settings):
     with pytest.raises(ValidationError) as raised:
         uploads.validate_document(SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * 200))
     assert raised.value.code == "file_too_large"
+
+
+def test_no_marker_is_short_enough_to_turn_up_in_random_bytes():
+    """Compressed pictures look random: a marker of n bytes with k letters matches a random
+    position with probability 2**k / 256**n: a 10 MB photo must almost never trip one."""
+    for marker in uploads.ACTIVE_CONTENT:
+        letters = sum(chr(b).isalpha() for b in marker)
+        chance_per_photo = 10 * 2**20 * 2**letters / 256 ** len(marker)
+        assert chance_per_photo < 1e-5, marker  # fewer than one photo in 100,000
