@@ -194,6 +194,11 @@ ADMIN_CUSTOM = {
     "admin:javascript-catalog": (),
     "admin:view_on_site": (),
     "admin:traceability_lot_labels": ("traceability.change_lot",),
+    "admin:traceability_lot_document": ("traceability.view_lot", "traceability.change_lot"),
+    "admin:traceability_labelsheet_download": (
+        "traceability.view_labelsheet",
+        "traceability.change_labelsheet",
+    ),
     "admin:traceability_certification_sync": ("traceability.change_certification",),
     "admin:traceability_certification_import": ("traceability.change_certification",),
     "admin:taggit_tag_merge_tags": ("taggit.change_tag",),

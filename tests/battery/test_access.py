@@ -86,6 +86,13 @@ def world(django_user_model, make_member):
         product=product, code="L2026-07", produced_on=today - datetime.timedelta(days=10)
     )
     label = Label.objects.create(lot=lot)
+    from django.core.files.base import ContentFile
+
+    from traceability.models import LotEvent
+
+    step = LotEvent(lot=lot, kind="inspection", happened_on=lot.produced_on)
+    step.document.save("phieu-kiem-nghiem.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    step.save()
     Scan.objects.create(lot=lot, language="vi", source_hash="x")
     partner = product.stockrecords.get().partner
     partner.users.add(users[policy.S])
@@ -178,6 +185,7 @@ def world(django_user_model, make_member):
         "url": "no/such/page/",
         "id": users[policy.A].pk,
         "object_id": order.pk,
+        "event_pk": step.pk,
     }
     objects = {
         "order.order": order,

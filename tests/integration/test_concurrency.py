@@ -71,8 +71,9 @@ def test_the_same_webhook_ten_at_once_makes_one_payment_and_one_email(stripe_sho
 
 
 def test_guests_viewing_and_adding_a_new_product_at_once_all_get_through():
-    """Oscar's analytics creates a product's counter row on its first view or basket addition;
-    requests creating it at the same moment must all succeed, and all be counted."""
+    """Oscar's analytics creates a product's counter row on its first basket addition; requests
+    creating it at the same moment must all succeed, and all be counted. Viewing a product
+    writes nothing (no counter in a GET), so views at once simply all answer."""
     from django.test import Client
 
     ProductRecord = get_model("analytics", "ProductRecord")
@@ -87,5 +88,5 @@ def test_guests_viewing_and_adding_a_new_product_at_once_all_get_through():
 
     assert run_at_once(view, BUYERS) == [200] * BUYERS
     assert run_at_once(add, BUYERS) == [302] * BUYERS
-    assert ProductRecord.objects.get(product=viewed).num_views == BUYERS
+    assert not ProductRecord.objects.filter(product=viewed).exists()
     assert ProductRecord.objects.get(product=added).num_basket_additions == BUYERS

@@ -134,7 +134,7 @@ def test_pages_of_png_labels_are_kept_as_one_zip(staff_client, lot):
 def test_when_the_sheet_cannot_be_kept_nothing_is_made(staff_client, lot, broken_private_storage):
     response = staff_client.post(f"/django-admin/traceability/lot/{lot.pk}/labels/", LABELS)
     assert response.status_code == 200
-    assert "could not be stored, so no labels were made" in response.content.decode()
+    assert "Không lưu được tờ tem nhãn nên chưa tạo tem nào" in response.content.decode()
     assert not LabelSheet.objects.exists()
     assert not Label.objects.exists()  # no serial that was never handed out
     assert files_under(broken_private_storage) == []  # the half-written file is gone

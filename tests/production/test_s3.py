@@ -277,7 +277,7 @@ def test_with_the_store_stopped_pages_answer_uploads_get_a_message_and_nothing_i
         follow=True,
     )
     assert response.redirect_chain == [("/admin/images/add/", 302)]
-    assert "file store is not answering" in response.content.decode()
+    assert "Kho lưu tệp không phản hồi" in response.content.decode()
     response = staff_client.post(
         "/admin/images/multiple/add/",
         {"files[]": SimpleUploadedFile("moi.png", picture())},
@@ -289,7 +289,7 @@ def test_with_the_store_stopped_pages_answer_uploads_get_a_message_and_nothing_i
         f"/django-admin/traceability/lot/{lot.pk}/labels/",
         {"count": 2, "serialised": "on", "format": "pdf", "layout": "a4-24"},
     )
-    assert labels.status_code == 200 and "could not be stored" in labels.content.decode()
+    assert labels.status_code == 200 and "Không lưu được tờ tem nhãn" in labels.content.decode()
     assert not LabelSheet.objects.exists() and not Label.objects.exists()
 
     started = time.monotonic()
@@ -315,7 +315,7 @@ def test_a_product_photo_upload_while_the_store_is_down_leaves_no_row(staff_clie
     assert response["Location"] == f"/shop/dashboard/catalogue/products/{product.pk}/"
     assert not product.images.exists()
     page = staff_client.get(response["Location"]).content.decode()
-    assert "file store is not answering" in page
+    assert "Kho lưu tệp không phản hồi" in page
 
 
 def test_after_a_failure_the_store_is_left_alone_until_a_probe_finds_it_back(
