@@ -78,6 +78,8 @@ bench: install chromium
 	$(BIN)/python -m benchmarks.registry_sync
 	@echo "==> Scan page vs a trivial view under gunicorn; labels (set REDIS_URL as in production)"
 	$(BIN)/python -m benchmarks.scan_page
+	@echo "==> Pages under wrk next to a constant view, 100 and 10,000 products (Redis when one answers)"
+	$(BIN)/python -m benchmarks.pages
 	@echo "==> Page weight in Chromium: the demo served like production, against the budgets"
 	$(BIN)/python -m benchmarks.page_weight
 	@echo "==> Staff dashboard: 1,000,000 scans and 100,000 orders on PostgreSQL (DATABASE_URL)"

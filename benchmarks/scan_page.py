@@ -90,10 +90,10 @@ def queries_per_scan(path):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from traceability.scan_cache import invalidate_scan_pages
+    from config.pagecache import invalidate
 
     client = Client(HTTP_HOST="127.0.0.1")
-    invalidate_scan_pages()
+    invalidate()
     counts = []
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:

@@ -29,3 +29,8 @@ class CmsConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
             signal.connect(forget_menus, dispatch_uid="cms:menus")
         post_delete.connect(forget_menus, sender=Page, dispatch_uid="cms:menus")
+
+        from config.pagecache import connect_signals
+
+        # Any change to what the site shows makes the cached pages and scan answers stale.
+        connect_signals()

@@ -1,5 +1,7 @@
-"""Wagtail admin: links to the shop dashboard and the Django admin, for staff who may use them."""
+"""Wagtail admin: links to the shop dashboard and the Django admin, for staff who may use them;
+moves of pages only for those who may make them."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -37,3 +39,11 @@ def django_admin_menu_item():
         order=10001,
         shown_to=can_use_data_admin,
     )
+
+
+@hooks.register("before_move_page")
+def refuse_moves_the_user_may_not_make(request, page, destination):
+    """Wagtail checks the move when it is made, but shows its confirmation page (the page's
+    and the destination's titles) to anyone with admin access: refuse that too."""
+    if not page.permissions_for_user(request.user).can_move_to(destination):
+        raise PermissionDenied

@@ -28,9 +28,12 @@ threads = _int("GUNICORN_THREADS", 2)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Workers are replaced after this many requests (spread by the jitter) to bound slow leaks.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Workers are replaced after this many requests (spread by the jitter) to bound slow leaks. Not
+# fewer: a new worker imports Django again (about 1.5 s of CPU) and drops its kept-alive
+# connections; at 1,000 requests a worker serving cached pages was replaced every few seconds,
+# which cut throughput by half or more and failed requests (benchmarks/pages.py).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 # Proxies whose X-Forwarded-* headers gunicorn believes.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Heartbeat files in memory: a slow or full disk must not make the arbiter kill workers.

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
@@ -16,6 +17,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from config import views as config_views
 from config.api import api
 from seo import views as seo_views
+from shop.order import customer_views
 from shop.payments import views as payment_views
 from sitesearch import views as sitesearch_views
 from traceability import views as traceability_views
@@ -46,6 +48,10 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("shop/payments/", include("shop.payments.urls")),
     path("shop/search/", sitesearch_views.legacy_shop_search),  # before Oscar's own search
+    path(  # before Oscar's own: no 500 for a GET or an unknown line
+        "shop/accounts/orders/<str:order_number>/<int:line_id>/",
+        login_required(customer_views.OrderLineView.as_view()),
+    ),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", sitesearch_views.search, name="sitesearch"),
     path("", include("events.urls")),  # .ics files of event pages (Wagtail paths have no dots)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from config.pagecache import remember
+
 CACHE_TIMEOUT = 60 * 60
 
 
@@ -15,14 +17,25 @@ def _cache_key(language):
     return f"directory:producer-page-urls:{language}"
 
 
-def active_language_first(pages):
-    """`pages` sorted so those in the active language come first (a stable sort keeps the rest)."""
+def active_locale_id():
+    """The active language's Wagtail locale id (None without one), kept until locales change."""
     from wagtail.models import Locale
 
-    try:
-        locale_id = Locale.get_active().pk
-    except Locale.DoesNotExist:
-        locale_id = None
+    def find():
+        try:
+            return Locale.get_active().pk
+        except Locale.DoesNotExist:
+            return 0
+
+    return remember(f"locale-id:{translation.get_language()}", find) or None
+
+
+def active_language_first(pages):
+    """`pages` sorted so those in the active language come first (a stable sort keeps the rest)."""
+    pages = list(pages)
+    if len(pages) < 2:
+        return pages
+    locale_id = active_locale_id()
     return sorted(pages, key=lambda page: page.locale_id != locale_id)
 
 

@@ -44,9 +44,8 @@ def public_products(producers):
     Product = get_model("catalogue", "Product")
     products = (
         Product.objects.browsable()
-        .base_queryset()
+        .for_cards()
         .filter(producer__in=producers)
-        .select_related("producer", "certification")
         .order_by("-certification__stars", "title")
     )
     if CatalogueDisplay.load().hide_uncertified:
@@ -444,9 +443,8 @@ class PointOfSalePage(FoldedSearchMixin, Page):
         ids = [item.product_id for item in self.stocked_products.all()]
         return (
             Product.objects.browsable()
-            .base_queryset()
+            .for_cards()
             .filter(pk__in=ids)
-            .select_related("producer", "certification")
             .order_by("-certification__stars", "title")
         )
 

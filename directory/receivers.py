@@ -5,8 +5,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from config.pagecache import invalidate
 from sitesearch.indexing import reindex
-from traceability.scan_cache import invalidate_scan_pages
 from traceability.sync import producers_changed
 
 from .links import forget_producer_page_urls
@@ -20,7 +20,7 @@ from .models import ProducerPage
 @receiver(page_slug_changed, sender=ProducerPage)
 def producer_page_changed(sender, **kwargs):
     forget_producer_page_urls()
-    invalidate_scan_pages()  # cached scan pages link to producer pages
+    invalidate()  # cached scan pages link to producer pages
 
 
 @receiver(producers_changed)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
+
+from config.pagecache import remember
 
 from .links import active_language_first
 from .models import PointOfSaleIndexPage, StockedProduct
@@ -80,5 +83,11 @@ def fairs(product, request=None):
 
 
 def points_of_sale_index_url(request=None):
-    pages = _in_active_locale(PointOfSaleIndexPage.objects.live())
-    return pages[0].get_url(request) if pages else ""
+    """The list of points of sale in the active language (kept until pages change)."""
+
+    def find():
+        pages = _in_active_locale(PointOfSaleIndexPage.objects.live())
+        return pages[0].get_url(request) if pages else ""
+
+    host = request.get_host() if request is not None else ""
+    return remember(f"points-of-sale-url:{host}:{get_language()}", find, request)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -594,3 +595,17 @@ def live_and_next(now=None, language=None, limit=12):
     live = [s for s in streams if s.start <= now]
     upcoming = next((s for s in streams if s.start > now), None)
     return live, upcoming
+
+
+def next_change(now):
+    """The next start or end of a live fair or livestream after `now`: pages that say what is on,
+    live or upcoming change then (the page cache keeps nothing past it)."""
+    moments = []
+    for model in (TradeFairPage, LivestreamPage):
+        found = (
+            model.objects.live()
+            .filter(end__gt=now)
+            .aggregate(start=Min("start", filter=Q(start__gt=now)), end=Min("end"))
+        )
+        moments += [moment for moment in found.values() if moment]
+    return min(moments, default=None)

@@ -127,7 +127,7 @@ class ProductCardsBlock(blocks.StructBlock):
         """The chosen products still on sale in the shop, in the editor's order, in one query."""
         ids = [product.pk for product in chosen if product is not None]
         Product = get_model("catalogue", "Product")
-        found = Product.objects.browsable().base_queryset().in_bulk(ids)
+        found = Product.objects.browsable().for_cards().in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
     class Meta:

@@ -7,7 +7,7 @@ filters by title itself.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, CreateView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
 
@@ -38,6 +38,14 @@ class ProductChooseResultsView(ChooseResultsView):
     ordering = "title"
 
 
+class ProductCreateView(CreateView):
+    """Products are made in the shop's dashboard, never from this chooser. Wagtail still routes
+    its create/ URL, and with no creation form a POST there was a 500: refuse it instead."""
+
+    def can_create(self):
+        return False
+
+
 class ProductChooserViewSet(ChooserViewSet):
     model = "catalogue.Product"
     icon = "tag"
@@ -47,6 +55,7 @@ class ProductChooserViewSet(ChooserViewSet):
     per_page = 20
     choose_view_class = ProductChooseView
     choose_results_view_class = ProductChooseResultsView
+    create_view_class = ProductCreateView
     # The widget is attached explicitly where news needs it rather than replacing the product
     # select box in every admin form of the project.
     register_widget = False

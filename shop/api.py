@@ -5,7 +5,14 @@ from oscar.core.loading import get_class, get_model
 from pydantic import Field
 
 from shop.catalogue.summary import product_summary
-from traceability.api import CertificationBrief, CommuneOut, PageFilters, ProducerOut, paginate
+from traceability.api import (
+    CertificationBrief,
+    CommuneOut,
+    PageFilters,
+    ProducerOut,
+    documented,
+    paginate,
+)
 
 Product = get_model("catalogue", "Product")
 Selector = get_class("partner.strategy", "Selector")
@@ -34,7 +41,7 @@ class ProductPage(Schema):
     results: list[ProductOut]
 
 
-@router.get("/products", response=ProductPage, summary="List products in the catalogue")
+@router.get("/products", response=documented(ProductPage), summary="List products in the catalogue")
 def list_products(request, filters: Query[PageFilters]):
     queryset = Product.objects.browsable().base_queryset().order_by("pk")
     strategy = Selector().strategy(request=request)

@@ -78,7 +78,7 @@ class ProductMatches:
 
     def __getitem__(self, key):
         ids = self.ids[key]
-        found = Product.objects.base_queryset().in_bulk(ids)
+        found = Product.objects.for_cards().in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
 

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, FileField, Q
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
 
 from config.media import private_file_response
+from config.uploads import check_size
 
 from .certification import State, current_filter, state_of
 from .digital_link import lot_uri
@@ -108,6 +110,11 @@ class SpreadsheetForm(forms.Form):
         label=_("Decision spreadsheet (.csv or .xlsx)"),
         help_text=_("One row per product, with the column headers listed below."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_size(upload, settings.UPLOAD_MAX_SPREADSHEET_BYTES, _("spreadsheets"))
+        return upload
 
 
 @admin.register(Certification)

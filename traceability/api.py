@@ -4,19 +4,35 @@ import datetime
 
 from django.core.paginator import EmptyPage, Paginator
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
 from .certification import state_of
 from .digital_link import MalformedLink, lot_uri, parse_short_code
-from .models import Certification, Lot
+from .models import CODE_ALPHABET, Certification, Lot
 from .places import commune
 from .scan import trace_short_code
 
 router = Router(tags=["certification"])
 
 MAX_PAGE_SIZE = 100
+# Row ids are 32-bit in Oscar's tables; a bigger number names nothing (and would overflow SQLite).
+MAX_ID = 2**31 - 1
+# A lot's short code or a label's serial as printed (upper case), or typed in lower case.
+CODE_PATTERN = rf"^[{CODE_ALPHABET}{CODE_ALPHABET.lower()}]{{10,20}}$"
+
+
+class ApiError(Schema):
+    """Every error the API answers with: a message, and for bad parameters each problem."""
+
+    detail: str
+    errors: list[str] | None = Field(None, description="Each invalid parameter and why")
+
+
+def documented(ok_schema):
+    """Responses of a list or detail endpoint: the page, 400 for bad parameters, 404."""
+    return {200: ok_schema, 400: ApiError, 404: ApiError}
 
 
 class PageFilters(Schema):
@@ -135,7 +151,11 @@ def certification_detail(certificate):
     }
 
 
-@router.get("/certifications", response=CertificationPage, summary="List the certification mirror")
+@router.get(
+    "/certifications",
+    response=documented(CertificationPage),
+    summary="List the certification mirror",
+)
 def list_certifications(request, filters: Query[PageFilters]):
     queryset = Certification.objects.select_related("producer").order_by("registry_id")
     return paginate(request, queryset, filters, certification_detail)
@@ -154,7 +174,7 @@ class LotList(Schema):
 
 
 class LotFilters(Schema):
-    product: int = Field(description="Product id")
+    product: int = Field(ge=1, le=MAX_ID, description="Product id")
 
 
 class TraceEvent(Schema):
@@ -176,7 +196,11 @@ class TraceOut(Schema):
     events: list[TraceEvent]
 
 
-@router.get("/lots", response=LotList, summary="Lots of a product with the URI printed on them")
+@router.get(
+    "/lots",
+    response={200: LotList, 400: ApiError},
+    summary="Lots of a product with the URI printed on them",
+)
 def list_lots(request, filters: Query[LotFilters]):
     reject_unknown_parameters(request, LotFilters.model_fields)
     lots = Lot.objects.select_related("product").filter(product_id=filters.product)
@@ -194,8 +218,13 @@ def list_lots(request, filters: Query[LotFilters]):
     }
 
 
-@router.get("/trace/{code}", response=TraceOut, summary="What a scan of a code shows")
-def trace(request, code: str):
+@router.get("/trace/{code}", response=documented(TraceOut), summary="What a scan of a code shows")
+def trace(
+    request,
+    code: str = Path(
+        ..., pattern=CODE_PATTERN, description="A lot's short code or a label's serial (/q/…)"
+    ),
+):
     try:
         found = trace_short_code(parse_short_code(code))
     except MalformedLink:

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from config.media import private_storage
+from config.uploads import validate_document, validate_photo
 
 from .places import commune
 from .rules import ProducerKind, ProductGroup
@@ -311,7 +312,9 @@ class LotEvent(models.Model):
     kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)
     happened_on = models.DateField(_("date"))
     note = models.CharField(_("what happened"), max_length=255, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="lots/photos/%Y/", blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to="lots/photos/%Y/", blank=True, validators=[validate_photo]
+    )
     # Private: staff fetch it through the admin (a signed link that expires on S3); the scan
     # page only says a report is on file.
     document = models.FileField(
@@ -319,6 +322,7 @@ class LotEvent(models.Model):
         upload_to="lots/documents/%Y/",
         storage=private_storage,
         blank=True,
+        validators=[validate_document],
         help_text=_("Kept private: only staff can open it."),
     )
 

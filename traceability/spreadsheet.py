@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from anyascii import anyascii
@@ -91,17 +92,48 @@ def _lookup(table, value):
     return None
 
 
+# A decision lists a few hundred products. Far bigger files are refused before they are read
+# whole: an XLSX is a zip archive that can unpack to gigabytes from a few kilobytes.
+MAX_ROWS = 20_000
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+
+
+def _limited(name, rows):
+    for number, row in rows:
+        if number > MAX_ROWS:
+            raise SpreadsheetInvalid([f"{name}: more than {MAX_ROWS:,} rows"])
+        yield number, row
+
+
+def _check_archive(name, content):
+    """The workbook's parts, unpacked, stay under MAX_UNPACKED_BYTES (zipfile never reads past
+    the sizes the archive declares, so they are what openpyxl can get)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise SpreadsheetInvalid([f"{name}: not a readable XLSX file"]) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SpreadsheetInvalid(
+            [f"{name}: the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB"]
+        )
+
+
 def read_rows(name, content):
     """(row number, [cells]) for every row of a CSV or XLSX file given as bytes."""
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
+        _check_archive(name, content)
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            rows = enumerate(sheet.iter_rows(values_only=True), 1)
+            return [(n, list(row)) for n, row in _limited(name, rows)]
+        except SpreadsheetInvalid:
+            raise
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise SpreadsheetInvalid([f"{name}: not a readable XLSX file ({exc})"]) from None
-        return [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
     if suffix == ".csv":
         try:
             text = content.decode("utf-8-sig")
@@ -112,7 +144,10 @@ def read_rows(name, content):
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:
             pass
-        return list(enumerate(csv.reader(io.StringIO(text), dialect), 1))
+        try:
+            return list(_limited(name, enumerate(csv.reader(io.StringIO(text), dialect), 1)))
+        except csv.Error as exc:
+            raise SpreadsheetInvalid([f"{name}: not a readable CSV file ({exc})"]) from None
     raise SpreadsheetInvalid([f"{name}: only .csv and .xlsx files can be imported"])
 
 

@@ -18,9 +18,10 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.pagecache import invalidate
+
 from .models import Certification, CertificationChange, Producer, Source, SyncRun
 from .records import CERTIFICATE_FIELDS, PRODUCER_FIELDS, RecordError, check_record
-from .scan_cache import invalidate_scan_pages
 
 logger = logging.getLogger(__name__)
 
@@ -280,12 +281,15 @@ def run_sync(
         with transaction.atomic() if atomic else nullcontext():
             for page in pages:
                 with transaction.atomic():
+                    confirmed_before = run.unchanged
                     touched = apply_page(
                         page, run, source=source, actor=started_by, skip_stale=skip_stale
                     )
                     certificates_changed.send(sender=SyncRun, run=run, registry_ids=touched)
-                    if touched:
-                        invalidate_scan_pages()
+                    if touched or run.unchanged > confirmed_before:
+                        # Rows written in bulk send no post_save. A confirmation counts too:
+                        # pages say "last confirmed on …" once the registry has been silent.
+                        invalidate()
                 run.pages += 1
                 run.save(update_fields=_COUNTERS)
                 if progress:

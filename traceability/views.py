@@ -6,8 +6,8 @@ the default link; `?linkType=` and `Accept: application/linkset+json` select oth
 query strings survive redirects.
 
 What a URI answers is cached (per canonical URI, language and day) so a warm scan reads nothing
-from the database; any change to a lot, product, producer or certificate invalidates it all
-(`scan_cache`).
+from the database; any change to a lot, product, producer or certificate invalidates it all, with
+every cached page (the generation of `config.pagecache`).
 """
 
 import hashlib
@@ -22,10 +22,11 @@ from django.utils import timezone, translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
+from config.pagecache import GENERATION_KEY, current_generation
+
 from .digital_link import MalformedLink, parse_digital_link, parse_short_code
 from .linkset import linkset_for, redirect_target, targets_for
 from .scan import trace_digital_link, trace_short_code
-from .scan_cache import GENERATION_KEY, current_generation
 from .scan_log import buffer_client, log_scan
 
 LINKSET_TYPE = "application/linkset+json"

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -123,6 +124,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Whole pages for anonymous visitors (config/pagecache.py): inside the session, language and
+    # CSRF layers, outside everything that would tell one visitor from another.
+    "config.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -158,6 +162,9 @@ TEMPLATES = [
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
                 "cms.context_processors.site_chrome",
+                # After Django's own csrf processor, so a page that may be cached holds a
+                # placeholder where each visitor's CSRF token goes.
+                "config.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -180,6 +187,17 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous visitors' pages are kept this many seconds at most (0: never), invalidated on any
+# change of what they show and at local midnight (config/pagecache.py). Requests with other query
+# parameters than these are answered fresh, so made-up URLs cannot fill the cache.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_QUERY_PARAMS = frozenset(
+    env.list(
+        "PAGE_CACHE_QUERY_PARAMS",
+        default=["page", "past_page", "page_size", "sort_by", "category", "tag"],
+    )
+)
 
 # --- Background tasks (Django Tasks API, also used by Wagtail 8) ----------------------------
 # With Redis configured (REDIS_URL, or TASKS_BACKEND=rq) tasks are queued in Redis through RQ
@@ -220,6 +238,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+
+# --- Sign-in throttling (django-axes; config/login_throttle.py) ------------------------------
+# Every sign-in form (shop, checkout, Wagtail admin, Django admin, Oscar dashboard, private
+# pages) authenticates through these backends: after LOGIN_FAILURE_LIMIT failures for one
+# account, or from one address, further attempts are refused (429, a translated page) for
+# LOGIN_LOCKOUT_MINUTES; each refused attempt starts the wait again. The address is REMOTE_ADDR
+# as config.proxy sets it behind the proxy.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ("config.login_throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS)
+AXES_ENABLED = env.bool("LOGIN_THROTTLE", default=True)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+# A success does not wipe the failures: with an account of their own an attacker could otherwise
+# reset the counter of the address they are guessing from.
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "config.login_throttle.login_name"
+AXES_CLIENT_IP_CALLABLE = "config.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.locked_out"
+AXES_VERBOSE = False  # no start-up line in every command's output; lockouts are still logged
 
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -268,6 +306,11 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("UPLOAD_MAX_DOCUMENT_BYTES", default=20 * 
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("UPLOAD_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
+# Every upload form also refuses HTML, SVG or script hidden in a file (config/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.upload_forms.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.upload_forms.DocumentForm"
+# A certification decision is a few hundred rows: a bigger spreadsheet is refused unread.
+UPLOAD_MAX_SPREADSHEET_BYTES = env.int("UPLOAD_MAX_SPREADSHEET_BYTES", default=5 * 1024 * 1024)
 
 # --- Oscar ----------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = OCOP_SITE_NAME
@@ -382,6 +425,9 @@ from config.csp import inline_style_hashes, media_origins  # noqa: E402
 
 INSTALLED_APPS += ["csp"]
 MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
+# Turns a sign-in that axes refused into its lockout page (config/login_throttle.py); last, so
+# that page passes through every other middleware on the way out.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 # Players that news videos and livestream pages may frame (scheme://host, space or comma list).
 CSP_FRAME_HOSTS = env.list(
     "CSP_FRAME_HOSTS",

@@ -9,7 +9,7 @@ Product = get_model("catalogue", "Product")
 
 def certified_products(on=None):
     """Browsable products whose certificate holds today, with everything a card needs."""
-    return Product.objects.browsable().base_queryset().filter(current_filter(on, "certification__"))
+    return Product.objects.browsable().for_cards().filter(current_filter(on, "certification__"))
 
 
 def featured_products(count):

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from oscar.apps.catalogue.views import *  # noqa: F403
+from oscar.apps.catalogue.views import ProductDetailView as CoreProductDetailView
 from oscar.core.loading import get_model
 
 from traceability.certification import current_filter
@@ -76,7 +77,7 @@ class CatalogueView(ListView):
         return self.request.path
 
     def products(self):
-        products = Product.objects.browsable().base_queryset()
+        products = Product.objects.browsable().for_cards()
         if CatalogueDisplay.load(request_or_site=self.request).hide_uncertified:
             products = products.filter(current_filter(prefix="certification__"))
         return products
@@ -118,4 +119,30 @@ class ProductCategoryView(CatalogueView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(category=self.category, summary=self.category.name)
+        return context
+
+
+class ProductDetailView(CoreProductDetailView):
+    """The product page in a fixed number of queries, writing nothing.
+
+    Oscar's view sends `product_viewed` on every visit; its receivers add to a view counter (an
+    UPDATE inside each GET, which locks SQLite under load) and set a recently-viewed cookie, which
+    would make every page differ per visitor and keep it out of the page cache. Neither happens
+    here, and the page shows no recently-viewed list.
+    """
+
+    def get_queryset(self):
+        return Product.objects.for_product_page()
+
+    def send_signal(self, request, response, product):
+        pass
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["recommended_products"] = list(
+            Product.objects.browsable()
+            .for_cards()
+            .filter(productrecommendation__primary=self.object)
+            .order_by("-productrecommendation__ranking")[:6]
+        )
         return context

@@ -30,7 +30,11 @@ class CheckoutSessionMixin(session.CheckoutSessionMixin):
         form = super().get_form(form_class)
         if hasattr(form, "load_from_checkout"):
             form.load_from_checkout(self.checkout_session)
-        self.checkout_form = form
+        # The form the view validated. Oscar's get_context_data builds a second, unvalidated
+        # copy; checking that one in `post` validated the submission twice, and the gateway's
+        # sign-in counted each wrong password twice against the sign-in throttle.
+        if getattr(self, "checkout_form", None) is None:
+            self.checkout_form = form
         return form
 
     def post(self, request, *args, **kwargs):
@@ -42,5 +46,7 @@ class CheckoutSessionMixin(session.CheckoutSessionMixin):
         form = getattr(self, "checkout_form", None)
         if form is not None and form.is_bound and not form.errors:
             if hasattr(form, "save_to_checkout"):
-                form.save_to_checkout(self.checkout_session)
+                # Signing in as another account at the gateway flushed the session this view
+                # started with (its checkout data too): write to the session as it is now.
+                form.save_to_checkout(type(self.checkout_session)(request))
         return response

@@ -14,6 +14,8 @@ from oscar.apps.order.utils import *  # noqa: F403
 from oscar.apps.order.utils import OrderCreator as CoreOrderCreator
 from oscar.core.loading import get_model
 
+from config.pagecache import invalidate
+
 StockRecord = get_model("partner", "StockRecord")
 
 
@@ -29,11 +31,14 @@ class OutOfStock(Exception):
 def allocate(stockrecord_id, quantity):
     """Hold `quantity` units if that many are free; True when held."""
     allocated = Coalesce(F("num_allocated"), 0)
-    return bool(
+    held = bool(
         StockRecord.objects.filter(
             pk=stockrecord_id, num_in_stock__gte=allocated + quantity
         ).update(num_allocated=allocated + quantity)
     )
+    if held:
+        invalidate()  # pages say how many are left (an UPDATE sends no post_save)
+    return held
 
 
 def tracks_stock(line):

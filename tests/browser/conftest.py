@@ -35,6 +35,12 @@ def chromium_path():
     pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package")
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    """Journeys run with anonymous pages cached, as in production (config/pagecache.py)."""
+    settings.PAGE_CACHE_SECONDS = 300
+
+
 @pytest.fixture(scope="session")
 def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make

@@ -165,3 +165,23 @@ def test_staff_import_a_spreadsheet_from_the_admin(staff_client):
     )
     assert response.status_code == 200
     assert "row 4, column &#x27;Số sao&#x27;" in response.content.decode()
+
+
+def test_a_workbook_that_unpacks_too_far_is_refused_unread(monkeypatch):
+    from traceability import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_UNPACKED_BYTES", 1024)
+    with pytest.raises(SpreadsheetInvalid) as raised:
+        import_spreadsheet("qd.xlsx", as_xlsx(ROWS))
+    assert "unpacks to more than" in raised.value.problems[0]
+    assert not Certification.objects.exists()
+
+
+def test_a_sheet_with_too_many_rows_is_refused(monkeypatch):
+    from traceability import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 4)
+    with pytest.raises(SpreadsheetInvalid) as raised:
+        import_spreadsheet("qd.csv", as_csv(ROWS))
+    assert "more than 4 rows" in raised.value.problems[0]
+    assert not Certification.objects.exists()

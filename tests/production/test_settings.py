@@ -37,8 +37,13 @@ def _run(args, env, timeout=120):
     )
 
 
+def check_deploy(env):
+    """`manage.py check --deploy` as a deployment runs it; warnings count as failures."""
+    return _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+
+
 def test_check_deploy_reports_nothing(production_env):
-    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
+    result = check_deploy(production_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -46,7 +51,7 @@ def test_check_deploy_reports_nothing(production_env):
 def test_check_deploy_warns_when_https_is_switched_off(production_env):
     production_env["SECURE_SSL_REDIRECT"] = "false"
     production_env["SECURE_HSTS_SECONDS"] = "0"
-    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
+    result = check_deploy(production_env)
     assert result.returncode != 0
     assert "security.W004" in result.stderr and "security.W008" in result.stderr
 

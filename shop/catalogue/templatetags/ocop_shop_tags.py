@@ -1,6 +1,9 @@
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from oscar.templatetags.category_tags import get_annotated_list
 
+from config.pagecache import remember
 from shop.catalogue.images import responsive_photo
 from shop.catalogue.jsonld import product_jsonld
 
@@ -23,3 +26,25 @@ def product_photo(product, widths="320 480 640", sizes="100vw", alt="", priority
     """
     photo = responsive_photo(product, [int(w) for w in widths.split()])
     return {"photo": photo, "sizes": sizes, "alt": alt, "priority": priority, "lazy": lazy}
+
+
+@register.simple_tag(takes_context=True)
+def shop_categories(context, depth=None):
+    """Oscar's `category_tree` as plain dicts (name, url, pk, has_children, num_to_close, level),
+    kept in the cache until the catalogue changes: the header and the product list show it on
+    every shop page, and Oscar reads it with two queries each time."""
+
+    def build():
+        return [
+            {
+                "name": info.category.name,
+                "url": info["url"],
+                "pk": info.category.pk,
+                "has_children": info.get("has_children", False),
+                "num_to_close": info.get("num_to_close", []),
+                "level": info.get("level", 0),
+            }
+            for info in get_annotated_list(depth=depth)
+        ]
+
+    return remember(f"categories:{get_language()}:{depth}", build, context.get("request"))
