@@ -2,7 +2,8 @@
 
 With Redis (REDIS_URL), each worker collects scans for a moment and pushes them to a Redis list
 in one RPUSH (every SCAN_PUSH_BATCH scans or SCAN_PUSH_SECONDS); the list is written to the
-database in batches by `flush_scans`: when it grows past SCAN_BUFFER_FLUSH_AT, from
+database in batches by `flush_scans`: by a queued task when it grows past SCAN_BUFFER_FLUSH_AT
+(never inside a visitor's request when task workers run), from
 `manage.py flush_scans` on a schedule, and before staff read the figures. A worker that dies
 loses at most one unpushed batch. Without Redis (the embedded demo) each scan is written at once.
 """
@@ -20,6 +21,7 @@ from django.utils import timezone
 from .models import Label, Lot, Scan
 
 BUFFER_KEY = "ocop:scan-buffer"
+FLUSH_QUEUED_KEY = "ocop:scan-flush-queued"
 FIELDS = (
     "lot_id",
     "label_id",
@@ -75,7 +77,12 @@ def push_pending():
     if client is None or not batch:
         return
     if client.rpush(BUFFER_KEY, *batch) >= settings.SCAN_BUFFER_FLUSH_AT:
-        flush_scans(push=False)
+        # Written by a task, not by this visitor's request: with task workers (RQ) the insert
+        # happens there, once however many requests see the long list at the same moment.
+        if client.set(FLUSH_QUEUED_KEY, 1, nx=True, ex=30):
+            from .tasks import flush_scans_task
+
+            flush_scans_task.enqueue()
 
 
 def flush_scans(batch=5000, push=True):
@@ -83,6 +90,7 @@ def flush_scans(batch=5000, push=True):
     client = buffer_client()
     if client is None:
         return 0
+    client.delete(FLUSH_QUEUED_KEY)  # a long list may queue the next flush again
     if push:
         push_pending()
     written = 0

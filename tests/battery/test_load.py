@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 from django.utils import timezone
 
 from tests.browser.serving import collected_static
@@ -26,6 +27,7 @@ pytestmark = [pytest.mark.soak, pytest.mark.usefixtures("committed_db")]
 
 CONNECTIONS = 64
 SECONDS = int(os.environ.get("LOAD_SECONDS", 60))
+REDIS_URL = "redis://127.0.0.1:6379/6"
 HEADERS = {"Host": "ocop.test", "X-Forwarded-Proto": "https"}
 # wrk prints 50/75/90/99 %; the 95th comes from this script, in microseconds.
 PERCENTILES = """
@@ -52,6 +54,7 @@ def wrk(url):
 
 
 def test_scan_and_product_pages_under_load(tmp_path, battery):
+    redis.Redis.from_url(REDIS_URL).flushdb()
     if not shutil.which("wrk"):
         pytest.fail("wrk is not installed: `make soak` installs Debian's wrk package")
     product = certified_product(title="Chè Shan tuyết Tủa Chùa – hộp 100 g", stock=1000)
@@ -63,6 +66,8 @@ def test_scan_and_product_pages_under_load(tmp_path, battery):
         "STATIC_ROOT": collected_static(),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
+        # As in production: cache, scan buffer and task queue in Redis, a worker writing scans.
+        "REDIS_URL": REDIS_URL,
         # Scans from one address are rate-limited; wrk is one address sending thousands.
         "SCAN_RATE_PER_CODE": "100000000",
         "SCAN_RATE_PER_SOURCE": "100000000",
@@ -76,6 +81,13 @@ def test_scan_and_product_pages_under_load(tmp_path, battery):
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "rqworker", "default", "slow"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_listening(port, server, log)
         base = f"http://127.0.0.1:{port}"
@@ -98,8 +110,10 @@ def test_scan_and_product_pages_under_load(tmp_path, battery):
             if errors:
                 failed.append(output)
     finally:
-        server.terminate()
-        server.wait(30)
+        for process in (server, worker):
+            process.terminate()
+            process.wait(30)
+        redis.Redis.from_url(REDIS_URL).flushdb()
     battery.record(
         8,
         f"Load: {CONNECTIONS} connections for {SECONDS} s each (gunicorn, production settings)",
