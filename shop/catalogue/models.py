@@ -1,8 +1,9 @@
 """Catalogue products carry who made them, where, and which certificate they sell under."""
 
 import os
+import uuid
 
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.staticfiles.finders import find
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -108,15 +109,19 @@ class Product(FoldedSearchMixin, index.Indexed, AbstractProduct):
 
 class MissingImage(MissingProductImage):
     """Oscar's stand-in for a product without a photo. Oscar links its file into MEDIA_ROOT the
-    first time one is needed, and two requests doing that at the same moment made one of them
-    fail with a server error (the link already existed): here a link made meanwhile is fine."""
+    first time one is needed, removing any link already there first; requests doing that at the
+    same moment removed each other's links and failed with a server error. Here the link is
+    made under a name of its own and renamed into place, which is atomic: whoever comes last
+    wins, and the file is there for everyone at every moment."""
 
     def symlink_missing_image(self, media_file_path):
-        try:
-            super().symlink_missing_image(media_file_path)
-        except ImproperlyConfigured:
-            if not os.path.exists(media_file_path):
-                raise
+        static_file_path = find(f"oscar/img/{self.name}")
+        if static_file_path is None:
+            return
+        os.makedirs(os.path.dirname(media_file_path), exist_ok=True)
+        temporary = f"{media_file_path}.{uuid.uuid4().hex}"
+        os.symlink(static_file_path, temporary)
+        os.replace(temporary, media_file_path)
 
 
 class ProductImage(AbstractProductImage):

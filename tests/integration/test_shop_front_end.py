@@ -173,6 +173,33 @@ def test_the_stand_in_photo_linked_by_another_request_meanwhile_is_no_error(sett
     assert link.is_symlink()
 
 
+def test_many_requests_linking_the_stand_in_photo_at_once_all_succeed(settings):
+    """Oscar removes a link it finds before making its own; twenty requests at once used to
+    remove each other's and one failed. The link is now renamed into place."""
+    import threading
+
+    from shop.catalogue.models import MissingImage
+
+    link = Path(settings.MEDIA_ROOT) / "image_not_found.jpg"
+    failures, start = [], threading.Barrier(20)
+
+    def link_it():
+        start.wait()
+        try:
+            for _ in range(20):
+                MissingImage().symlink_missing_image(str(link))
+        except Exception as exc:  # noqa: BLE001 - counted, the test says which
+            failures.append(exc)
+
+    threads = [threading.Thread(target=link_it) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and link.is_symlink() and link.resolve().is_file()
+    assert [p.name for p in link.parent.iterdir()] == ["image_not_found.jpg"]
+
+
 def test_missing_photo_is_a_css_placeholder_not_a_broken_image(client):
     tea = certified_product(title="Chè Shan tuyết Tủa Chùa " + "rất-dài-" * 20)
     for url in ("/shop/catalogue/", tea.get_absolute_url()):
