@@ -19,7 +19,8 @@ from django.utils import timezone
 from tests.browser.serving import collected_static
 from tests.factories import certified_product
 from tests.production.conftest import ROOT, database_url, production_env_for
-from tests.production.test_two_nodes import free_port, wait_listening
+from tests.production.test_two_nodes import wait_listening
+from tests.s3 import free_port
 from traceability.digital_link import lot_uri
 from traceability.models import Lot
 

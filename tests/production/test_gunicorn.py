@@ -10,18 +10,14 @@ import time
 
 import pytest
 
+from tests.s3 import free_port
+
 from .conftest import ROOT
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
     def __init__(self, env, log_path):
-        self.port = _free_port()
+        self.port = free_port()
         env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "1"}
         self.log_path = log_path
         self._log = open(log_path, "w")  # noqa: SIM115 - closed in stop()

@@ -32,7 +32,7 @@ from tests.browser.serving import collected_static
 from tests.integration.test_spreadsheet import HEADER, ROWS, TITLE
 from tests.production.conftest import ROOT, database_url, production_env_for
 from tests.registry_server import FakeRegistry, feed_record
-from tests.s3 import MotoServer
+from tests.s3 import MotoServer, free_port
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
@@ -42,12 +42,6 @@ pytestmark = pytest.mark.skipif(
 REDIS_DB_URL = "redis://127.0.0.1:6379/8"
 HOST = "ocop.test"
 WAIT = 30
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_listening(port, process, log, seconds=WAIT):
