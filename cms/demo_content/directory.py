@@ -219,7 +219,10 @@ def load_points_of_sale(index):
         if not page.stocked_products.exists() and products:
             start = number * PRODUCTS_PER_POINT % len(products)
             chosen = (products[start:] + products[:start])[:PRODUCTS_PER_POINT]
-            page.stocked_products = [StockedProduct(product=product) for product in chosen]
+            page.stocked_products = [
+                StockedProduct(product=product, sort_order=order)
+                for order, product in enumerate(chosen)
+            ]
             publish(page)
         pages.append((page, row["en"]))
     return pages

@@ -151,7 +151,7 @@ def open_page(browser):
         contexts.append(context)
         watch_for_errors(context, errors)
         page = context.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(30000)  # generous: CI shares two cores with the server
         return page
 
     yield open_page
