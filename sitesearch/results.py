@@ -1,16 +1,17 @@
 """What a visitor's query finds: certified products first, then live pages of their language.
 
 Both come from Wagtail's search index (wagtail.search), queried with the folded words of the
-query, so every backend (PostgreSQL, SQLite FTS5, Elasticsearch/OpenSearch) sees the same text.
+query, so every backend (PostgreSQL, SQLite FTS5, Elasticsearch/OpenSearch) sees the same text;
+`ranking.ranked_ids` ranks and cuts inside the database.
 """
 
 from oscar.core.loading import get_model
 from wagtail.models import Locale, Page
-from wagtail.search.backends import get_search_backend
 
 from shop.catalogue.selectors import certified_products
 
 from .folding import query_terms, words
+from .ranking import ranked_ids
 
 Product = get_model("catalogue", "Product")
 
@@ -51,35 +52,40 @@ class SiteResults:
 
 # A province lists hundreds of products; past this many matches a query is too vague to page on.
 MAX_PRODUCT_MATCHES = 1000
+MAX_PAGE_MATCHES = 1000
 
 
-class ProductMatches:
-    """Sellable products matching every term: those whose title holds every term first, then
-    the backend's relevance order.
+class RankedMatches:
+    """Objects of `queryset` matching every term, best first (at most `limit`), as a sliceable
+    sequence: only ids are held, each slice is loaded in one query through `load`."""
 
-    The title tier is applied here because SQLite's FTS5 ranking (bm25 over the whole entry)
-    does not favour the title column the way PostgreSQL's weights do. Only ids and titles are
-    held; each page's products are loaded with what a product card needs.
-    """
-
-    def __init__(self, terms):
-        sellable = Product.objects.filter(id__in=certified_products().values("id")).only(
-            "id", "title"
-        )
-        hits = get_search_backend().search(" ".join(terms), sellable, operator="and")
-        wanted = set(terms)
-        ranked = sorted(
-            hits[:MAX_PRODUCT_MATCHES], key=lambda hit: not wanted <= set(words(hit.title))
-        )
-        self.ids = [hit.pk for hit in ranked]
+    def __init__(self, queryset, terms, limit, load=None):
+        self.ids = ranked_ids(queryset, terms, limit)
+        self.load = queryset.model._default_manager.all() if load is None else load
 
     def count(self):
         return len(self.ids)
 
     def __getitem__(self, key):
         ids = self.ids[key]
-        found = Product.objects.for_cards().in_bulk(ids)
+        found = self.load.in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
+
+
+class ProductMatches(RankedMatches):
+    """Sellable products matching every term: those whose title holds every term first, then
+    the index's relevance order.
+
+    The title tier is applied here because SQLite's FTS5 ranking (bm25 over the whole entry)
+    does not favour the title column the way PostgreSQL's weights do.
+    """
+
+    def __init__(self, terms):
+        sellable = certified_products()
+        super().__init__(sellable, terms, MAX_PRODUCT_MATCHES, Product.objects.for_cards())
+        titles = dict(Product.objects.filter(id__in=self.ids).values_list("id", "title"))
+        wanted = set(terms)
+        self.ids.sort(key=lambda pk: not wanted <= set(words(titles.get(pk, ""))))
 
 
 def search_products(terms):
@@ -91,7 +97,7 @@ def search_pages(terms, locale=None):
     """Live, public pages in the visitor's language matching every term, best first."""
     locale = locale or Locale.get_active()
     pages = Page.objects.live().public().filter(locale=locale).exclude(depth=1)
-    return get_search_backend().search(" ".join(terms), pages, operator="and")
+    return RankedMatches(pages, terms, MAX_PAGE_MATCHES)
 
 
 def search_site(query):

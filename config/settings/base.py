@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "alerts",
     "reports",
     "backups",
+    "sitesearch",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -190,12 +191,14 @@ else:
 
 # Anonymous visitors' pages are kept this many seconds at most (0: never), invalidated on any
 # change of what they show and at local midnight (config/pagecache.py). Requests with other query
-# parameters than these are answered fresh, so made-up URLs cannot fill the cache.
+# parameters than these are answered fresh, so made-up URLs cannot fill the cache. Search answers
+# (`q`) are kept a shorter time: popular queries repeat, the rest expire soon.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_SEARCH_SECONDS = env.int("PAGE_CACHE_SEARCH_SECONDS", default=60)
 PAGE_CACHE_QUERY_PARAMS = frozenset(
     env.list(
         "PAGE_CACHE_QUERY_PARAMS",
-        default=["page", "past_page", "page_size", "sort_by", "category", "tag"],
+        default=["page", "past_page", "page_size", "sort_by", "category", "tag", "q"],
     )
 )
 

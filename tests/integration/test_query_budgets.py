@@ -18,6 +18,7 @@ SIZES = (5, 40)
 LIST_BUDGET = 12
 PRODUCT_BUDGET = 15
 SCAN_BUDGET = 3
+SEARCH_BUDGET = 12
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +96,25 @@ def test_scan_page_reads_at_most_three_times_cold_whatever_the_catalogue(
             [["INSERT", "INTO", '"TRACEABILITY_SCAN"']],
         )
     assert reads[SIZES[0]] == reads[SIZES[1]] <= SCAN_BUDGET
+
+
+def test_search_costs_the_same_for_5_and_40_matching_products(
+    client, django_assert_max_num_queries
+):
+    """Matching, ranking and the cut to one page happen inside the database: one query finds
+    the ids, one loads the page's products (with their stock and photos)."""
+    from oscar.core.loading import get_model
+
+    from sitesearch.indexing import reindex
+
+    Product = get_model("catalogue", "Product")
+    counts, products = {}, []
+    for size in SIZES:
+        added = bulk_catalogue(size - len(products), images=True)
+        reindex(Product.objects.filter(pk__in=[product.pk for product in added]))
+        products += added
+        url = "/search/?q=ch%C3%A8+shan+tuy%E1%BA%BFt"
+        counts[size] = count(client, url, SEARCH_BUDGET, django_assert_max_num_queries)
+        page = client.get(url).content.decode()
+        assert sum(product.title in page for product in products) == min(size, 20)
+    assert counts[SIZES[0]] == counts[SIZES[1]], counts
