@@ -4,7 +4,10 @@ every cached page and scan answer stale at once.
 Who is served from the cache: GET and HEAD requests without a session, basket or messages cookie
 or an Authorization header (so never a signed-in user, nor a visitor with a basket or a pending
 message), to paths outside the basket, checkout, account, payment, dashboard and admin areas,
-with no query parameter other than PAGE_CACHE_QUERY_PARAMS. What is kept: 200 HTML answers, and
+with no query parameter other than PAGE_CACHE_QUERY_PARAMS (a search's `q` among them: answers
+to a query are kept PAGE_CACHE_SEARCH_SECONDS at most, and a visitor's query is a key as typed,
+so the search box shows it as typed; it is kept the second time it is asked, so queries made up
+by the thousand leave only small markers). What is kept: 200 HTML answers, and
 the public API's JSON, that set no cookie, leave the session alone and do not say
 `Cache-Control: private`, `no-cache` or `no-store`. A visitor with a basket neither reads nor
 feeds the shared copy.
@@ -32,6 +35,10 @@ again when the transaction commits, so a page rebuilt from data not yet committe
 under the new number. Time: the key holds the local date (a certificate lapses at midnight) and
 an entry lives PAGE_CACHE_SECONDS at most and never past the next moment registered clocks name
 (a fair or livestream starting or ending). PAGE_CACHE_SECONDS=0 switches the page cache off.
+When a copy reaches its age under traffic, one request renders the new one and the others get
+the old copy meanwhile (`X-Page-Cache: stale`, at most STALE_SECONDS more and never past the
+next clock moment or a new generation), instead of every visitor of that moment rendering the
+same page at once.
 
 Why not a package: Django's cache middleware and wagtail-cache both keep a page with a CSRF token
 per visitor's cookies (or not at all), which is every product card here (add-to-basket forms),
@@ -55,6 +62,10 @@ from django.utils.functional import cached_property
 
 GENERATION_KEY = "pages:generation"
 HEADER = "X-Page-Cache"
+# A copy that has reached its age is still handed out this long while one request renders the
+# new one (at most RENEW_SECONDS before another may try), unless the clock changes the page.
+STALE_SECONDS = 30
+RENEW_SECONDS = 10
 
 # Areas that are never cached, below any language prefix: someone's basket, order, account or
 # payment, staff pages, and answers with their own caching (the scan resolver).
@@ -240,33 +251,43 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         seconds = settings.PAGE_CACHE_SECONDS
+        if "q" in request.GET:  # free text: many answers, each seldom asked for again
+            seconds = min(seconds, settings.PAGE_CACHE_SEARCH_SECONDS)
         if seconds <= 0 or not self.may_serve(request):
             return self.get_response(request)
         request._page_cache_candidate = True
         key = self.key(request)
         entry = cache.get(key)
-        if entry is not None and entry[2] > time.time():  # the cache's own expiry may lag
-            body, headers, _expires = entry
-            response = HttpResponse(self.with_token(request, body))
-            for name, value in headers:
-                response[name] = value
-            patch_vary_headers(response, ("Cookie",))  # as the pages it was rendered from
-            response[HEADER] = "hit"
-            return response
+        if entry is not None and len(entry) == 4:  # (an older release kept 3)
+            body, headers, expires, usable_until = entry
+            now = time.time()  # the cache's own expiry may lag: the entry says when it ends
+            if expires > now:
+                return self.cached(request, body, headers, "hit")
+            if usable_until > now and not cache.add(f"{key}:renewing", 1, RENEW_SECONDS):
+                # Another request is rendering the new copy: this one gets the old one rather
+                # than joining a crowd that renders the same page at once.
+                return self.cached(request, body, headers, "stale")
 
         token_was_pending = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         response = self.get_response(request)
         stored = False
         if request.method == "GET" and not token_was_pending and self.may_store(request, response):
             now = timezone.now()
-            ttl = min(seconds, (fresh_until(now, request) - now).total_seconds())
-            if ttl >= 1:
+            until = fresh_until(now, request)
+            ttl = min(seconds, (until - now).total_seconds())
+            if ttl >= 1 and self.asked_before(request, key, ttl):
                 headers = [
                     (name, value)
                     for name, value in response.items()
                     if name.lower() not in ("content-length", HEADER.lower())
                 ]
-                cache.set(key, (response.content, headers, now.timestamp() + ttl), int(ttl))
+                # Served while a new copy is rendered: a little past its age, never past the
+                # moment the page changes by the clock.
+                usable = min(ttl + STALE_SECONDS, (until - now).total_seconds())
+                expires = now.timestamp()
+                entry = (response.content, headers, expires + ttl, expires + usable)
+                cache.set(key, entry, int(usable) + 1)
+                cache.delete(f"{key}:renewing")
                 stored = True
         if response.streaming:
             response.streaming_content = self.streamed_with_token(request, response)
@@ -311,6 +332,22 @@ class PageCacheMiddleware:
             return False  # a real token went into the page: it is this visitor's alone
         session = getattr(request, "session", None)
         return not (session is not None and session.modified)
+
+    def cached(self, request, body, headers, state):
+        response = HttpResponse(self.with_token(request, body))
+        for name, value in headers:
+            response[name] = value
+        patch_vary_headers(response, ("Cookie",))  # as the pages it was rendered from
+        response[HEADER] = state
+        return response
+
+    def asked_before(self, request, key, ttl):
+        """A search answer is kept only when its query comes a second time within its lifetime:
+        queries typed once (or made up by the thousand) leave a marker of a few bytes, not a
+        page."""
+        if "q" not in request.GET:
+            return True
+        return not cache.add(f"{key}:asked", 1, int(ttl) * 10)
 
     def key(self, request):
         query = request.META.get("QUERY_STRING", "")

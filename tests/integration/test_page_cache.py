@@ -121,7 +121,6 @@ def test_private_areas_odd_parameters_errors_and_posts_are_not_cached(client, pr
         assert state(client.get(url)) is None, url
     client.get("/api/v1/products")
     assert state(client.get("/api/v1/products", HTTP_AUTHORIZATION="Bearer x")) is None
-    assert state(client.get("/search/?q=che")) is None
     tracked = url_of(product) + "?utm_source=facebook"
     assert client.get(tracked).status_code == 200
     assert state(client.get(tracked)) is None
@@ -129,6 +128,63 @@ def test_private_areas_odd_parameters_errors_and_posts_are_not_cached(client, pr
         missing = client.get("/khong-co-trang-nay/")
     assert missing.status_code == 404 and state(missing) is None
     assert state(Client().get("/shop/catalogue/?page=1")) == MISS
+
+
+def test_a_search_is_kept_when_asked_again_and_made_fresh_by_a_change(client, product, settings):
+    settings.PAGE_CACHE_SEARCH_SECONDS = 60
+    url = "/search/?q=Ch%C3%A8+shan"
+    first, second = client.get(url), client.get(url)
+    assert (state(first), state(second)) == (None, MISS)  # the first ask leaves a marker only
+    assert "Chè Shan tuyết cổ thụ" in text(second)
+    again = client.get(url)
+    assert state(again) == HIT and 'value="Chè shan"' in text(again)
+    assert state(client.get("/search/?q=che+shan")) is None  # another query: its own entry
+    rename(product)
+    assert state(client.get(url)) is None and state(client.get(url)) == MISS
+    assert "Chè Shan tuyết đặc biệt" in text(client.get(url))
+
+
+def test_search_answers_live_no_longer_than_their_own_limit(client, product, settings):
+    settings.PAGE_CACHE_SEARCH_SECONDS = 60
+    url = "/search/?q=che"
+    client.get(url), client.get(url)
+    assert state(client.get(url)) == HIT
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
+        assert state(client.get(url)) != HIT
+
+
+def test_an_aged_copy_is_handed_out_while_one_request_renders_the_new_one(client, product):
+    from django.test import RequestFactory
+
+    url = url_of(product)
+    client.get(url)
+    assert state(client.get(url)) == HIT
+    with translation.override("vi"):
+        key = pagecache.PageCacheMiddleware(None).key(RequestFactory().get(url))
+    aged = timezone.now() + datetime.timedelta(seconds=301)
+    with time_machine.travel(aged):
+        assert pagecache.cache.add(f"{key}:renewing", 1, 10)  # another request is rendering
+        stale = client.get(url)
+        assert stale.status_code == 200 and state(stale) == "stale"
+        assert "Chè Shan tuyết cổ thụ" in text(stale)
+    with time_machine.travel(aged + datetime.timedelta(seconds=pagecache.STALE_SECONDS)):
+        assert state(client.get(url)) == MISS  # too old to hand out: rendered again
+    with time_machine.travel(aged + datetime.timedelta(seconds=pagecache.STALE_SECONDS)):
+        assert state(client.get(url)) == HIT
+
+
+def test_no_aged_copy_outlives_a_change(client, product):
+    from django.test import RequestFactory
+
+    url = url_of(product)
+    client.get(url)
+    with translation.override("vi"):
+        key = pagecache.PageCacheMiddleware(None).key(RequestFactory().get(url))
+    rename(product)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=301)):
+        pagecache.cache.add(f"{key}:renewing", 1, 10)
+        fresh = client.get(url)
+    assert state(fresh) == MISS and "Chè Shan tuyết đặc biệt" in text(fresh)
 
 
 def test_a_restricted_wagtail_page_is_never_kept(client):
