@@ -14,6 +14,7 @@ from tests.s3 import moto_server, s3_media  # noqa: F401  (fixtures for any test
 def _isolate(settings, tmp_path):
     """Media and private files in a temp dir, a clean cache and the default language for every
     test."""
+    from config.cache import ResilientRedisCache
     from traceability import scan_log
     from traceability import views as scan_views
 
@@ -23,11 +24,13 @@ def _isolate(settings, tmp_path):
     if private["BACKEND"] == "django.core.files.storage.FileSystemStorage":
         options = {**private.get("OPTIONS", {}), "location": settings.PRIVATE_MEDIA_ROOT}
         settings.STORAGES = {**settings.STORAGES, "private": {**private, "OPTIONS": options}}
+    ResilientRedisCache._down_until = 0.0  # a test that stopped Redis left it paused
     cache.clear()
     scan_views.LOCAL_ENTRIES.clear()
     scan_log._pending.clear()
     with translation.override(settings.LANGUAGE_CODE):
         yield
+    ResilientRedisCache._down_until = 0.0
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ in one RPUSH (every SCAN_PUSH_BATCH scans or SCAN_PUSH_SECONDS); the list is wri
 database in batches by `flush_scans`: by a queued task when it grows past SCAN_BUFFER_FLUSH_AT
 (never inside a visitor's request when task workers run), from
 `manage.py flush_scans` on a schedule, and before staff read the figures. A worker that dies
-loses at most one unpushed batch. Without Redis (the embedded demo) each scan is written at once.
+loses at most one unpushed batch. Without Redis (the embedded demo), or while it is down, each
+scan is written at once (a batch that Redis refused too).
 """
 
 import atexit
@@ -17,6 +18,9 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
+from redis.exceptions import RedisError
+
+from config.cache import mark_unavailable, redis_available
 
 from .models import Label, Lot, Scan
 
@@ -45,7 +49,11 @@ def _redis(url):
 
 
 def buffer_client():
-    return _redis(settings.REDIS_URL) if settings.REDIS_URL else None
+    """The Redis client, or None without Redis or while it is down (config/cache.py): scans are
+    then written to the database at once, as without Redis."""
+    if not settings.REDIS_URL or not redis_available():
+        return None
+    return _redis(settings.REDIS_URL)
 
 
 def log_scan(**fields):
@@ -74,15 +82,27 @@ def push_pending():
     with _lock:
         batch = list(_pending)
         _pending.clear()
-    if client is None or not batch:
+    if not batch:
         return
-    if client.rpush(BUFFER_KEY, *batch) >= settings.SCAN_BUFFER_FLUSH_AT:
+    try:
+        if client is None:
+            raise RedisError("Redis is unavailable")
+        length = client.rpush(BUFFER_KEY, *batch)
+    except RedisError as error:
+        if client is not None:
+            mark_unavailable(error)
+        _save([json.loads(item) for item in batch])  # kept, in the database straight away
+        return
+    if length >= settings.SCAN_BUFFER_FLUSH_AT:
         # Written by a task, not by this visitor's request: with task workers (RQ) the insert
         # happens there, once however many requests see the long list at the same moment.
-        if client.set(FLUSH_QUEUED_KEY, 1, nx=True, ex=30):
-            from .tasks import flush_scans_task
+        try:
+            if client.set(FLUSH_QUEUED_KEY, 1, nx=True, ex=30):
+                from .tasks import flush_scans_task
 
-            flush_scans_task.enqueue()
+                flush_scans_task.enqueue()
+        except RedisError as error:  # the scans are in the list; the scheduled flush takes them
+            mark_unavailable(error)
 
 
 def flush_scans(batch=5000, push=True):
@@ -98,24 +118,26 @@ def flush_scans(batch=5000, push=True):
         items = client.lpop(BUFFER_KEY, batch) or []
         if not items:
             return written
-        records = [json.loads(item) for item in items]
-        # a lot or label deleted since the scan: keep the scan, drop the dangling reference
-        lots = set(
-            Lot.objects.filter(pk__in={r["lot_id"] for r in records}).values_list("pk", flat=True)
-        )
-        labels = set(
-            Label.objects.filter(pk__in={r["label_id"] for r in records}).values_list(
-                "pk", flat=True
-            )
-        )
-        scans = []
-        for record in records:
-            record["scanned_at"] = datetime.datetime.fromisoformat(record["scanned_at"])
-            record["lot_id"] = record["lot_id"] if record["lot_id"] in lots else None
-            record["label_id"] = record["label_id"] if record["label_id"] in labels else None
-            scans.append(Scan(**record))
-        Scan.objects.bulk_create(scans)
-        written += len(scans)
+        written += _save([json.loads(item) for item in items])
+
+
+def _save(records):
+    """Write buffered scan records (dicts of FIELDS and `scanned_at`) to the database."""
+    # a lot or label deleted since the scan: keep the scan, drop the dangling reference
+    lots = set(
+        Lot.objects.filter(pk__in={r["lot_id"] for r in records}).values_list("pk", flat=True)
+    )
+    labels = set(
+        Label.objects.filter(pk__in={r["label_id"] for r in records}).values_list("pk", flat=True)
+    )
+    scans = []
+    for record in records:
+        record["scanned_at"] = datetime.datetime.fromisoformat(record["scanned_at"])
+        record["lot_id"] = record["lot_id"] if record["lot_id"] in lots else None
+        record["label_id"] = record["label_id"] if record["label_id"] in labels else None
+        scans.append(Scan(**record))
+    Scan.objects.bulk_create(scans)
+    return len(scans)
 
 
 @atexit.register

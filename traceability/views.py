@@ -21,7 +21,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
+from redis.exceptions import RedisError
 
+from config.cache import mark_unavailable
 from config.pagecache import GENERATION_KEY, current_generation
 
 from .digital_link import MalformedLink, parse_digital_link, parse_short_code
@@ -84,24 +86,32 @@ def generation_and_rate(source, target):
     limits = rate_keys(source, target)
     client = buffer_client()
     if client is not None:
-        pipe = client.pipeline(transaction=False)
-        pipe.get(GENERATION_REDIS_KEY)
-        for key, _limit in limits:
-            pipe.incr(key)
-        generation, *counts = pipe.execute()
-        fresh = [key for count, (key, _limit) in zip(counts, limits, strict=True) if count == 1]
-        if fresh:  # a new minute's counter: let it expire (once a minute per counter)
-            for key in fresh:
-                client.expire(key, 120)
-        generation = current_generation() if generation is None else int(generation)
-    else:
-        generation, counts = current_generation(), []
-        for key, _limit in limits:
-            cache.add(key, 0, 120)
-            try:
-                counts.append(cache.incr(key))
-            except ValueError:
-                counts.append(1)
+        try:
+            return _generation_and_rate_in_redis(client, limits)
+        except RedisError as error:  # down: the cache answers as an empty one meanwhile
+            mark_unavailable(error)
+    generation, counts = current_generation(), []
+    for key, _limit in limits:
+        cache.add(key, 0, 120)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:
+            counts.append(1)
+    limited = any(count > limit for count, (_key, limit) in zip(counts, limits, strict=True))
+    return generation, limited
+
+
+def _generation_and_rate_in_redis(client, limits):
+    pipe = client.pipeline(transaction=False)
+    pipe.get(GENERATION_REDIS_KEY)
+    for key, _limit in limits:
+        pipe.incr(key)
+    generation, *counts = pipe.execute()
+    fresh = [key for count, (key, _limit) in zip(counts, limits, strict=True) if count == 1]
+    if fresh:  # a new minute's counter: let it expire (once a minute per counter)
+        for key in fresh:
+            client.expire(key, 120)
+    generation = current_generation() if generation is None else int(generation)
     limited = any(count > limit for count, (_key, limit) in zip(counts, limits, strict=True))
     return generation, limited
 
