@@ -36,6 +36,8 @@ def parse_digital_link(rest):
     if len(rest) > MAX_PATH:
         raise MalformedLink("the address is too long")
     parts = rest.rstrip("/").split("/")
+    if parts[0] != parts[0].strip():  # typed into a form, a space is forgiven; in a link, not
+        raise MalformedLink("the GTIN is not valid (spaces around it)")
     try:
         gtin = normalise_gtin(parts[0])
     except ValueError as exc:

@@ -22,7 +22,8 @@ def gtin_check_digit(digits):
 def normalise_gtin(value):
     """A GTIN-8/12/13/14 as 14 digits; ValueError when malformed or the check digit is wrong."""
     value = (value or "").strip()
-    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
+    # ASCII only: str.isdigit() also takes "²" and other scripts' digits, which int() reads
+    if not (value.isascii() and value.isdigit()) or len(value) not in (8, 12, 13, 14):
         raise ValueError("A GTIN has 8, 12, 13 or 14 digits")
     if gtin_check_digit(value[:-1]) != value[-1]:
         raise ValueError("Wrong GTIN check digit")

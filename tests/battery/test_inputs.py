@@ -67,7 +67,7 @@ def world():
 
 
 def addresses():
-    return st.integers(1, 2**24).map(lambda n: f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}")
+    return st.integers(1, 2**24 - 1).map(lambda n: f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}")
 
 
 TEXT = st.text(max_size=60)  # any Unicode, NUL and surrogate-free controls included

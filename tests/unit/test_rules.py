@@ -83,6 +83,17 @@ def test_gtin_check_digits_and_normalisation():
     assert gtin_check_digit("400638133393") == "1"  # GS1's worked example
     assert normalise_gtin("4006381333931") == "04006381333931"
     assert normalise_gtin("96385074") == "00000096385074"
-    for bad in ("4006381333932", "400638133393", "abc", ""):
+    assert normalise_gtin(" 4006381333931 ") == "04006381333931"  # pasted into a form
+    # "²" and Arabic-Indic digits pass str.isdigit() and int(): not a GTIN all the same
+    for bad in ("4006381333932", "400638133393", "abc", "", "²" * 8, "٠٠٠٠٠٠٠٠٠٠٠٠٠"):
         with pytest.raises(ValueError):
             normalise_gtin(bad)
+
+
+def test_a_digital_link_allows_no_space_around_its_gtin():
+    from traceability.digital_link import MalformedLink, parse_digital_link
+
+    assert parse_digital_link("04006381333931/10/L1").gtin == "04006381333931"
+    for rest in (" 0000000000000", "04006381333931 /10/L1", "٠٠٠٠٠٠٠٠٠٠٠٠٠"):
+        with pytest.raises(MalformedLink):
+            parse_digital_link(rest)
