@@ -11,7 +11,6 @@ meanwhile (the value it writes does not come back).
 """
 
 import logging
-import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -24,8 +23,7 @@ PAUSE_SECONDS = 5.0
 
 
 class ResilientRedisCache(RedisCache):
-    _down_until = 0.0
-    _lock = threading.Lock()
+    _down_until = 0.0  # time.monotonic() before which Redis is not asked (this process)
 
     def _call(self, failed, method, *args, **kwargs):
         if time.monotonic() < ResilientRedisCache._down_until:
@@ -33,14 +31,7 @@ class ResilientRedisCache(RedisCache):
         try:
             return method(*args, **kwargs)
         except RedisError as error:
-            with self._lock:
-                ResilientRedisCache._down_until = time.monotonic() + PAUSE_SECONDS
-            logger.warning(
-                "cache unavailable, pages are rendered without it for %s s: %s",
-                PAUSE_SECONDS,
-                error,
-                extra={"event": "cache_unavailable"},
-            )
+            mark_unavailable(error)
             return failed
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
@@ -88,7 +79,11 @@ def redis_available():
 
 
 def mark_unavailable(error):
-    """Code talking to Redis directly reports a failure, so the cache pauses too."""
-    with ResilientRedisCache._lock:
-        ResilientRedisCache._down_until = time.monotonic() + PAUSE_SECONDS
-    logger.warning("redis unavailable: %s", error, extra={"event": "cache_unavailable"})
+    """Redis failed (in the cache or in code talking to it directly): pause it everywhere."""
+    ResilientRedisCache._down_until = time.monotonic() + PAUSE_SECONDS
+    logger.warning(
+        "redis unavailable, pages are rendered without the cache for %s s: %s",
+        PAUSE_SECONDS,
+        error,
+        extra={"event": "cache_unavailable"},
+    )

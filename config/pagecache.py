@@ -258,15 +258,18 @@ class PageCacheMiddleware:
         request._page_cache_candidate = True
         key = self.key(request)
         entry = cache.get(key)
+        renewing = False
         if entry is not None and len(entry) == 4:  # (an older release kept 3)
             body, headers, expires, usable_until = entry
             now = time.time()  # the cache's own expiry may lag: the entry says when it ends
             if expires > now:
                 return self.cached(request, body, headers, "hit")
-            if usable_until > now and not cache.add(f"{key}:renewing", 1, RENEW_SECONDS):
-                # Another request is rendering the new copy: this one gets the old one rather
-                # than joining a crowd that renders the same page at once.
-                return self.cached(request, body, headers, "stale")
+            if usable_until > now:
+                renewing = cache.add(f"{key}:renewing", 1, RENEW_SECONDS)
+                if not renewing:
+                    # Another request is rendering the new copy: this one gets the old one
+                    # rather than joining a crowd that renders the same page at once.
+                    return self.cached(request, body, headers, "stale")
 
         token_was_pending = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         response = self.get_response(request)
@@ -284,11 +287,12 @@ class PageCacheMiddleware:
                 # Served while a new copy is rendered: a little past its age, never past the
                 # moment the page changes by the clock.
                 usable = min(ttl + STALE_SECONDS, (until - now).total_seconds())
-                expires = now.timestamp()
-                entry = (response.content, headers, expires + ttl, expires + usable)
+                at = now.timestamp()
+                entry = (response.content, headers, at + ttl, at + usable)
                 cache.set(key, entry, int(usable) + 1)
-                cache.delete(f"{key}:renewing")
                 stored = True
+        if renewing:
+            cache.delete(f"{key}:renewing")  # stored or not, the next request may try
         if response.streaming:
             response.streaming_content = self.streamed_with_token(request, response)
         elif placeholder().encode() in response.content:

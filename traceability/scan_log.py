@@ -84,14 +84,14 @@ def push_pending():
         _pending.clear()
     if not batch:
         return
-    try:
-        if client is None:
-            raise RedisError("Redis is unavailable")
-        length = client.rpush(BUFFER_KEY, *batch)
-    except RedisError as error:
-        if client is not None:
+    length = None
+    if client is not None:
+        try:
+            length = client.rpush(BUFFER_KEY, *batch)
+        except RedisError as error:
             mark_unavailable(error)
-        _save([json.loads(item) for item in batch])  # kept, in the database straight away
+    if length is None:  # Redis down: kept all the same, in the database straight away
+        _save([json.loads(item) for item in batch])
         return
     if length >= settings.SCAN_BUFFER_FLUSH_AT:
         # Written by a task, not by this visitor's request: with task workers (RQ) the insert

@@ -51,3 +51,14 @@ def test_basket_and_checkout_start_while_redis_is_down(client, redis_down):
     basket = client.get("/shop/basket/")
     assert basket.status_code == 200 and "185.000" in basket.content.decode()
     assert client.get("/shop/checkout/").status_code in (200, 302)
+
+
+def test_scans_redis_refuses_are_written_to_the_database(redis_down, settings):
+    from traceability.scan_log import log_scan
+
+    settings.SCAN_PUSH_BATCH = 2
+    assert ResilientRedisCache._down_until == 0  # not known to be down yet: the push tries
+    log_scan(unknown_code="A1", language="vi", source_hash="s1", region="")
+    log_scan(unknown_code="A2", language="en", source_hash="s2", region="")
+    assert sorted(Scan.objects.values_list("unknown_code", flat=True)) == ["A1", "A2"]
+    assert ResilientRedisCache._down_until > 0  # the push's failure paused Redis for all
