@@ -34,6 +34,8 @@ messages: $(STAMP)
 	@echo "==> Compiling translations (vi, en)"
 	$(MANAGE) compile_translations
 
+# The demo is served as production serves it (config/settings/demo.py: DEBUG off, page cache on).
+demo: export DJANGO_SETTINGS_MODULE = config.settings.demo
 demo: install
 	@echo "==> Migrating the SQLite database (db.sqlite3)"
 	$(MANAGE) migrate --noinput

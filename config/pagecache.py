@@ -294,7 +294,12 @@ class PageCacheMiddleware:
         if renewing:
             cache.delete(f"{key}:renewing")  # stored or not, the next request may try
         if response.streaming:
-            response.streaming_content = self.streamed_with_token(request, response)
+            if response.get("Content-Type", "").startswith("text/html"):
+                # Read the stream before replacing it: the new stream must not read itself.
+                response.streaming_content = self.streamed_with_token(
+                    request, response.streaming_content
+                )
+            # Files (photos, downloads) carry no token and are handed on untouched.
         elif placeholder().encode() in response.content:
             response.content = self.with_token(request, response.content)
         if stored:
@@ -373,8 +378,8 @@ class PageCacheMiddleware:
             return body
         return body.replace(marker, get_token(request).encode())
 
-    def streamed_with_token(self, request, response):
-        for chunk in response.streaming_content:
+    def streamed_with_token(self, request, chunks):
+        for chunk in chunks:
             yield self.with_token(request, chunk)
 
 

@@ -59,7 +59,10 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+if settings.SERVE_MEDIA and not settings.MEDIA_URL.startswith(("http://", "https://")):
+    # Uploaded media from the site itself (dev and the demo; production leaves this to the web
+    # server or the S3 host in front of it). Through the middleware, as any other answer.
+    urlpatterns = [
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", config_views.media),
+        *urlpatterns,
+    ]

@@ -280,6 +280,9 @@ WHITENOISE_USE_FINDERS = True  # dev and tests serve static files without collec
 STATICFILES_DIRS = theme_static_dirs(OCOP_THEME)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# The site serves MEDIA_ROOT itself at MEDIA_URL (dev and the demo); production leaves it to the
+# web server or the S3 host in front of it.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 # Files only staff may fetch (lot test reports, stored label sheets): outside MEDIA_ROOT and
 # served by no URL; staff download them through permission-checked views.
 PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media"))

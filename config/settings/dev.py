@@ -1,5 +1,6 @@
-"""Local development and `make demo`: SQLite, local files, in-process tasks."""
+"""Local development (`make serve`): SQLite, local files, in-process tasks, DEBUG on."""
 
 from .base import *  # noqa: F403
 
 DEBUG = True
+SERVE_MEDIA = True

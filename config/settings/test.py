@@ -16,6 +16,9 @@ PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="ocop-test-private-")
 # Local folders; tests of S3 point STORAGES at a moto server themselves (tests/s3.py).
 STORAGES = {**STORAGES, **media_storages(env, private_root=PRIVATE_MEDIA_ROOT)}
 SITE_URL = "https://ocop.test"
+# The site serves its uploaded files as the demo does, through the whole middleware stack (the
+# page cache included): a test that fetches a photo meets what a demo visitor meets.
+SERVE_MEDIA = True
 # Most tests read a page's context or change data behind the ORM's back between two visits of a
 # page; the page cache's own tests and the browser tests (real journeys) switch it on.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)

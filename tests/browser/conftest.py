@@ -20,7 +20,7 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.wsgi import get_wsgi_application
 
-from tests.browser.serving import MediaFilesHandler, QuietHandler
+from tests.browser.serving import QuietHandler
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
@@ -58,9 +58,10 @@ def browser():
 
 @contextmanager
 def serving():
-    """The site, static and media files included, on a free port of 127.0.0.1."""
+    """The site, static and media files included, on a free port of 127.0.0.1. Uploaded media
+    are served by the site itself (SERVE_MEDIA), through every middleware, as in the demo."""
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-    server.set_app(MediaFilesHandler(StaticFilesHandler(get_wsgi_application())))
+    server.set_app(StaticFilesHandler(get_wsgi_application()))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -437,3 +437,33 @@ def test_switched_off_with_zero_seconds(client, settings, product):
     again = client.get(url)
     assert state(again) is None and TOKEN.search(text(again))
     assert pagecache.placeholder() not in text(again)
+
+
+def test_a_first_visitor_gets_uploaded_files(client, settings, tmp_path):
+    """Files streamed to a visitor with no cookie (the site serving its own media, as the demo
+    does) pass through the page cache untouched: the whole file, every time."""
+    photo = tmp_path / "media" / "images" / "photo.png"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64)
+    for _visit in range(2):
+        response = Client().get("/media/images/photo.png")
+        assert response.status_code == 200 and response.streaming
+        assert b"".join(response.streaming_content) == photo.read_bytes()
+        assert response["Content-Type"] == "image/png"
+
+
+def test_a_streamed_page_gets_the_visitor_s_token(rf, settings):
+    """An HTML answer streamed through the cache (never stored) still gets the visitor's own
+    CSRF token where the placeholder is."""
+    from django.http import StreamingHttpResponse
+
+    request = rf.get("/streamed/")
+    request.COOKIES = {}
+    chunks = [b"<form>", pagecache.placeholder().encode(), b"</form>"]
+    middleware = pagecache.PageCacheMiddleware(
+        lambda request: StreamingHttpResponse(iter(chunks), content_type="text/html")
+    )
+    response = middleware(request)
+    body = b"".join(response.streaming_content)
+    assert pagecache.placeholder().encode() not in body
+    assert body.startswith(b"<form>") and body.endswith(b"</form>") and len(body) > 13
