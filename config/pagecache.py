@@ -80,6 +80,8 @@ PRIVATE_PREFIXES = (
     "/shop/search/",
 )
 UNPREFIXED_PRIVATE = (
+    "/healthz",  # probes touch neither the database nor the cache
+    "/readyz",
     "/admin/",
     "/django-admin/",
     "/api/v1/docs",

@@ -278,8 +278,8 @@ def test_demo_english_news_is_the_translation_of_the_vietnamese(demo, client):
         assert kinds == [block.block_type for block in vietnamese.body]
         assert "illustrative" in str(article.body[-1].value)
 
-    page = html(client.get(index.url))
-    listed = client.get(index.url).context["articles"]
+    response = client.get(index.url)
+    page, listed = html(response), response.context["articles"]
     assert {a.locale.language_code for a in listed} == {"en"} and len(listed) == 5
     assert "Trade fairs and promotion" in page and "Hội chợ – xúc tiến" not in page
     assert "The spring Shan tuyết tea harvest begins" in page and "Vào vụ chè" not in page

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from oscar.core.loading import get_model
 from oscar.test.factories import create_product
 
+from config import pagecache
 from tests.factories import certified_product
 from tests.registry_server import FakeRegistry, feed_record
 from traceability.certification import State
@@ -205,6 +206,7 @@ def test_pages_admit_when_the_registry_has_not_confirmed_lately(registry, client
     page = client.get(english_url(product)).content.decode()
     assert "Last confirmed by the registry on" in page
     settings.REGISTRY_STALE_AFTER_DAYS = 10
+    pagecache.invalidate()  # a setting changed by a restart: cached pages are renewed
     page = client.get(english_url(product)).content.decode()
     assert "Last confirmed by the registry" not in page
 
