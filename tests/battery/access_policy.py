@@ -79,6 +79,7 @@ RULES = [
     rule(r"^(healthz|readyz|robots\.txt|sitemap\.xml|favicon\.ico)$", EVERYONE, "public"),
     rule(r"^\^01/|^\^\[qQ\]/|^\.well-known/", EVERYONE, "printed QR codes"),
     rule(r"^documents/", EVERYONE, "Wagtail documents (public collections)"),
+    rule(r"^\^media/", EVERYONE, "uploaded public media, where the site serves them (SERVE_MEDIA)"),
     rule(r"^api/v1/", EVERYONE, "public read-only API"),
     rule(r"^(i18n/setlang/|jsi18n/)$", EVERYONE, "language switch"),
     rule(r"^admin/(sprite|jsi18n)/$", EVERYONE, "Wagtail's icons and translations (static)"),

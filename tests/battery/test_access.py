@@ -181,6 +181,7 @@ def world(django_user_model, make_member):
         "rest": f"08936045900017/10/{lot.code}/21/{label.serial}",
         "code": lot.short_code,
         "page_path": "",
+        "path": "images/no-such-photo.png",
         "name": "calendar",
         "url": "no/such/page/",
         "id": users[policy.A].pk,
