@@ -90,4 +90,4 @@ bench: install chromium
 	$(BIN)/python -m benchmarks.dashboard
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ private-media/ staticfiles/ test-artifacts/
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest-db*.sqlite3* media/ private-media/ staticfiles/ test-artifacts/
