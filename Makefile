@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help install messages chromium nginx demo serve test soak lint bench clean
+.PHONY: help install messages chromium nginx poppler demo serve test soak lint bench clean
 
 help:
 	@echo "make demo   - install, migrate SQLite, load demo data, serve on http://127.0.0.1:$(PORT)"
@@ -55,7 +55,11 @@ nginx:
 	@command -v nginx >/dev/null || (echo "==> Installing nginx (Debian) for the two-node test" \
 		&& (apt-get install -y -qq nginx || (apt-get update -qq && apt-get install -y -qq nginx)))
 
-test: install chromium nginx
+poppler:
+	@command -v pdftotext >/dev/null || (echo "==> Installing poppler-utils (Debian) to read printed PDFs in tests" \
+		&& (apt-get install -y -qq poppler-utils || (apt-get update -qq && apt-get install -y -qq poppler-utils)))
+
+test: install chromium nginx poppler
 	@echo "==> Running the test suite ($${DATABASE_URL:-SQLite})"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -88,4 +92,4 @@ bench: install chromium
 	$(BIN)/python -m benchmarks.dashboard
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest-db*.sqlite3 media/ private-media/ staticfiles/ test-artifacts/
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest-db*.sqlite3* media/ private-media/ staticfiles/ test-artifacts/

@@ -58,7 +58,33 @@ def _copy_database(source, target, vendor):
             cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
     else:
-        shutil.copyfile(source, target)
+        copy_sqlite(source, target)
+
+
+def copy_sqlite(source, target):
+    """Copy a SQLite database file through SQLite's online backup API.
+
+    The databases are in WAL mode (config/database_settings.py): committed pages may still sit
+    in `NAME-wal` next to the file, and a connection another thread left open keeps its view in
+    `NAME-shm`. A plain file copy would miss the first and corrupt the second; the backup reads
+    through the source's WAL and rewrites the target as SQLite itself, under its locks.
+    """
+    import sqlite3
+
+    reader = sqlite3.connect(source, timeout=20)
+    writer = sqlite3.connect(target, timeout=20)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+
+
+def remove_sqlite(name):
+    """Remove a SQLite database file with its WAL and shared-memory files."""
+    for path in (name, f"{name}-wal", f"{name}-shm"):
+        if os.path.exists(path):
+            os.remove(path)
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +119,7 @@ def _db_snapshot(django_db_setup, django_db_blocker):
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{snapshot}" WITH (FORCE)')
         else:
-            os.remove(snapshot)
+            remove_sqlite(snapshot)
         if own_setup:
             teardown_databases(own_setup, verbosity=0, keepdb=True)
 
@@ -148,7 +174,7 @@ def _demo_snapshot(_db_snapshot, django_db_blocker, tmp_path_factory):
             with connections["default"]._nodb_cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         else:
-            os.remove(database)
+            remove_sqlite(database)
 
 
 @pytest.fixture

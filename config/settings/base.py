@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
+from config.database_settings import for_concurrent_use
 from config.logs import build_logging
 from config.storage_settings import media_storages
 from config.themes import theme_static_dirs, theme_template_dirs
@@ -175,6 +176,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# SQLite (the demo's and the tests' default): WAL, a busy timeout, IMMEDIATE transactions.
+DATABASES["default"] = for_concurrent_use(
+    DATABASES["default"], busy_timeout=env.float("SQLITE_BUSY_TIMEOUT", default=20)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.database_settings import for_concurrent_use
 from config.logs import build_logging
 from config.sentry import init_sentry
 
@@ -22,6 +23,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # Persistent connections, checked before reuse so a restarted database costs no failed request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A single-machine install on SQLite gets the demo's settings for concurrent use.
+DATABASES["default"] = for_concurrent_use(
+    DATABASES["default"], busy_timeout=env.float("SQLITE_BUSY_TIMEOUT", default=20)
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)

@@ -2,7 +2,6 @@
 
 import http.client
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import time
 
 import pytest
 
+from tests.conftest import copy_sqlite
 from tests.s3 import free_port
 
 from .conftest import ROOT
@@ -90,7 +90,7 @@ def migrated_env(production_env, tmp_path, django_db_setup, django_db_blocker):
         copy = tmp_path / "production.sqlite3"
         with django_db_blocker.unblock():
             connection.close()
-        shutil.copyfile(connection.settings_dict["TEST"]["NAME"], copy)
+        copy_sqlite(connection.settings_dict["TEST"]["NAME"], copy)
         production_env["DATABASE_URL"] = f"sqlite:///{copy}"
     return production_env
 

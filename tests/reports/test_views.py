@@ -44,7 +44,7 @@ def test_report_page_renders_in_vietnamese_with_money_in_dong(
     assert "Hội chợ OCOP tháng 5" in html and "Hội chợ Tết" not in html
     assert "Cao khô" in html and "Măng khô" in html
     assert currency(programme["paid"].total_incl_tax, "VND") in html
-    assert "@page" in html and "size: A4" in html
+    assert "reports/print.css" in html  # laid out for A4 (tests/browser/test_printing.py)
     assert response.context["report"]["products"]["total"] == 5
 
 
