@@ -19,7 +19,7 @@ never from the clock. Stripe keeps keys for 24 hours, and reusing one with diffe
 is refused (`StripeRequestFailed` with `code == "idempotency_error"`).
 
 `STRIPE_API_BASE` points the client at another Stripe-compatible server (tests and staging use
-`tests/stripe_server.py`).
+`shop/payments/stripe_devserver.py`).
 """
 
 import functools

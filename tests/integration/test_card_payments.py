@@ -16,9 +16,9 @@ from shop.order import actions
 from shop.order.statuses import AWAITING_CARD, EXPIRED, PAID, REFUNDED
 from shop.payments import stripe_api
 from shop.payments.models import StripeEvent
+from shop.payments.stripe_devserver import sign
 from tests.checkout import WEBHOOK, paid_events, pay_link, post_event, start_payment
 from tests.factories import certified_product, placed_order
-from tests.stripe_server import sign
 
 pytestmark = pytest.mark.django_db
 
