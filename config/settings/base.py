@@ -419,6 +419,10 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 # Where a Checkout Session's hosted page lives when that is not STRIPE_API_BASE's own origin (a
 # Stripe-compatible server that serves it elsewhere); Stripe's is known (config/csp.py).
 STRIPE_CHECKOUT_ORIGIN = env("STRIPE_CHECKOUT_ORIGIN", default="")
+# The payment pages say that no real money is taken (and which test card to use). Unset: said
+# when the card server is not Stripe's API or the key is a test-mode one
+# (shop/payments/stripe_api.py: shows_test_notice).
+STRIPE_DEMO_NOTICE = env.bool("STRIPE_DEMO_NOTICE", default=None)
 
 # --- Content Security Policy (django-csp; see config/csp.py and the README) -------------------
 # Every page of the site runs under a strict policy: scripts and stylesheets from this origin only
