@@ -41,8 +41,8 @@ demo: install
 	$(MANAGE) migrate --noinput
 	@echo "==> Loading demo data"
 	$(MANAGE) load_demo
-	@echo "==> Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@echo "==> Serving on http://127.0.0.1:$(PORT), a demo card server beside it (Ctrl+C stops both)"
+	$(MANAGE) serve_demo 127.0.0.1:$(PORT)
 
 serve: install
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

@@ -1,4 +1,5 @@
-"""Pieces of the Content Security Policy computed from settings: hosts and inline stylesheets.
+"""Pieces of the Content Security Policy computed from settings: hosts, the card payment page
+and inline stylesheets.
 
 The policy itself is in config/settings/base.py. A stylesheet that a page inlines (the scan page
 must not cost a request on 3G, the error page must not depend on static files) is allowed by the
@@ -10,6 +11,8 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from csp.constants import SELF
 
 # Static files whose text pages put in a <style> element ({% inline_style %} in ocop_tags).
 INLINE_STYLESHEETS = ("ocop/css/scan.css", "ocop/css/error.css")
@@ -35,6 +38,39 @@ def media_origins(media_url="", custom_domain="", endpoint_url="", bucket="", re
         regional = f".{region}" if region else ""
         found.append(f"https://{bucket}.s3{regional}.amazonaws.com")
     return [o for o in dict.fromkeys(found) if o]
+
+
+# Stripe's API, and the origin of the hosted Checkout page a session's `url` opens on.
+STRIPE_API = "https://api.stripe.com"
+STRIPE_CHECKOUT = "https://checkout.stripe.com"
+
+
+def payment_origins(api_base, *, card_configured, checkout_origin=""):
+    """Where card payments send the buyer's browser: the origin of the hosted checkout page.
+
+    Pressing "Pay" posts a form of ours that answers with a redirect to that page, and browsers
+    apply `form-action` to where a submission is redirected. Stripe's API serves its page from
+    checkout.stripe.com; a Stripe-compatible server (`STRIPE_API_BASE`, e.g. the demo's) serves
+    it from its own origin, unless `checkout_origin` says otherwise. Nothing without card
+    payments.
+    """
+    if not card_configured:
+        return []
+    if checkout_origin:
+        found = origin(checkout_origin)
+    elif origin(api_base) == STRIPE_API or not api_base:
+        found = STRIPE_CHECKOUT
+    else:
+        found = origin(api_base)
+    return [found] if found else []
+
+
+def payment_directives(api_base, *, card_configured, checkout_origin=""):
+    """The policy's directives that name the payment endpoints (merged into DIRECTIVES)."""
+    origins = payment_origins(
+        api_base, card_configured=card_configured, checkout_origin=checkout_origin
+    )
+    return {"connect-src": [SELF, *origins], "form-action": [SELF, *origins]}
 
 
 def style_hash(css):

@@ -202,7 +202,7 @@ def stripe_shop(settings, monkeypatch):
     """A Stripe-compatible server on 127.0.0.1 with the shop's Stripe settings pointing at it."""
     import stripe
 
-    from tests.stripe_server import FakeStripe
+    from shop.payments.stripe_devserver import FakeStripe
 
     monkeypatch.setattr(stripe.HTTPClient, "INITIAL_DELAY", 0.01)
     monkeypatch.setattr(stripe.HTTPClient, "MAX_DELAY", 0.02)

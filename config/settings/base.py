@@ -424,6 +424,13 @@ VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", default="HTX NONG SAN TUA CHUA"
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+# Where a Checkout Session's hosted page lives when that is not STRIPE_API_BASE's own origin (a
+# Stripe-compatible server that serves it elsewhere); Stripe's is known (config/csp.py).
+STRIPE_CHECKOUT_ORIGIN = env("STRIPE_CHECKOUT_ORIGIN", default="")
+# The payment pages say that no real money is taken (and which test card to use). Unset: said
+# when the card server is not Stripe's API or the key is a test-mode one
+# (shop/payments/stripe_api.py: shows_test_notice).
+STRIPE_DEMO_NOTICE = env.bool("STRIPE_DEMO_NOTICE", default=None)
 
 # --- Content Security Policy (django-csp; see config/csp.py and the README) -------------------
 # Every page of the site runs under a strict policy: scripts and stylesheets from this origin only
@@ -432,7 +439,7 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 # hosts below. JSON-LD blocks are data, which the policy does not govern.
 from csp.constants import NONE, SELF  # noqa: E402
 
-from config.csp import inline_style_hashes, media_origins  # noqa: E402
+from config.csp import inline_style_hashes, media_origins, payment_directives  # noqa: E402
 
 INSTALLED_APPS += ["csp"]
 MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
@@ -476,12 +483,16 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, *inline_style_hashes(STATICFILES_DIRS)],
         "img-src": [SELF, "data:", *CSP_IMAGE_HOSTS],
         "font-src": [SELF],
-        "connect-src": [SELF],
         "media-src": [SELF, *CSP_IMAGE_HOSTS],
         "frame-src": CSP_FRAME_HOSTS or [NONE],
-        # Card payments: our form answers with a redirect to Stripe Checkout, and browsers apply
-        # form-action to where a form submission is redirected.
-        "form-action": [SELF, "https://checkout.stripe.com"],
+        # connect-src and form-action: 'self' and, with card payments, the hosted checkout
+        # page's origin (Stripe's, or the Stripe-compatible server's): our "Pay" form answers
+        # with a redirect there, and browsers apply form-action to where a submission goes.
+        **payment_directives(
+            STRIPE_API_BASE,
+            card_configured=bool(STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET),
+            checkout_origin=STRIPE_CHECKOUT_ORIGIN,
+        ),
         # Wagtail's previews are under /admin/, so no public page needs to be framed.
         "frame-ancestors": [NONE],
         "base-uri": [SELF],

@@ -19,7 +19,7 @@ never from the clock. Stripe keeps keys for 24 hours, and reusing one with diffe
 is refused (`StripeRequestFailed` with `code == "idempotency_error"`).
 
 `STRIPE_API_BASE` points the client at another Stripe-compatible server (tests and staging use
-`tests/stripe_server.py`).
+`shop/payments/stripe_devserver.py`).
 """
 
 import functools
@@ -28,11 +28,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
 
 CURRENCY = "vnd"
+STRIPE_API = "https://api.stripe.com"
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 # Checkout keeps a session open for 30 minutes at least and 24 hours at most. The bounds are
@@ -109,6 +111,19 @@ class Refund:
 def is_configured() -> bool:
     """Whether card payments can be offered: both the API key and the webhook secret are set."""
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
+
+
+def shows_test_notice() -> bool:
+    """Whether the payment pages tell the buyer that no real money is taken, and which test card
+    to use: card payments go to a Stripe-compatible server other than Stripe's API (the demo's,
+    staging's) or to Stripe in test mode. `STRIPE_DEMO_NOTICE`, when set, decides instead."""
+    if not is_configured():
+        return False
+    if settings.STRIPE_DEMO_NOTICE is not None:
+        return bool(settings.STRIPE_DEMO_NOTICE)
+    parts = urlsplit(settings.STRIPE_API_BASE or STRIPE_API)
+    on_stripe = f"{parts.scheme}://{parts.netloc}" == STRIPE_API
+    return not on_stripe or settings.STRIPE_SECRET_KEY.startswith(("sk_test_", "rk_test_"))
 
 
 def create_checkout_session(

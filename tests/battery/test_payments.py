@@ -31,6 +31,7 @@ from shop.order import actions
 from shop.order.statuses import PAID
 from shop.payments import card
 from shop.payments.models import StripeEvent
+from shop.payments.stripe_devserver import sign
 from tests.battery.faults import (
     FaultBeforeQuery,
     InjectedFault,
@@ -41,7 +42,6 @@ from tests.battery.faults import (
 from tests.battery.ledger import order_problems, payment_problems
 from tests.checkout import WEBHOOK, paid_events, post_event
 from tests.factories import certified_product, placed_order
-from tests.stripe_server import sign
 from tests.threads import run_in_parallel
 
 Order = get_model("order", "Order")

@@ -1,13 +1,20 @@
-"""A guest buys on a phone: product → basket → address → delivery → payment → confirmation."""
+"""A guest buys on a phone: product → basket → address → delivery → payment → confirmation,
+with each of the three payment methods; the card is paid on the hosted page of the
+Stripe-compatible server (shop/payments/stripe_devserver.py), as in `make demo`."""
 
 import io
 
+import pytest
 import zxingcpp
 from oscar.core.loading import get_model
 from PIL import Image
 
+from config.csp import payment_directives
 from shop.payments import vietqr
+from shop.payments.models import StripeEvent
+from shop.payments.stripe_devserver import FakeStripe
 from tests.browser.conftest import screenshot
+from tests.browser.shopping import say
 from tests.factories import certified_product
 
 Order = get_model("order", "Order")
@@ -61,3 +68,55 @@ def test_guest_buys_with_vietqr_and_sees_a_code_that_decodes(phone):
     assert vietqr.parse(text).amount == int(order.total_incl_tax)
     assert phone.locator("#transfer-note").input_value() == order.number
     screenshot(phone, "checkout-vietqr-thank-you")
+
+
+@pytest.fixture
+def card_server(shop_url, settings):
+    """The Stripe-compatible server with its hosted page, posting signed webhooks to the shop;
+    the shop's settings, its Content Security Policy included, point at it as `make demo`'s."""
+    webhook = f"{shop_url}/shop/payments/stripe/webhook/"
+    key, secret = "sk_test_browser", "whsec_browser"
+    with FakeStripe(key, webhook_url=webhook, webhook_secret=secret) as server:
+        settings.STRIPE_API_BASE = server.url
+        settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = key, secret
+        # What config/settings/base.py derives from these settings when the site starts.
+        policy = settings.CONTENT_SECURITY_POLICY
+        settings.CONTENT_SECURITY_POLICY = {
+            **policy,
+            "DIRECTIVES": {
+                **policy["DIRECTIVES"],
+                **payment_directives(server.url, card_configured=True),
+            },
+        }
+        yield server
+
+
+def test_guest_pays_by_card_on_the_hosted_page_and_the_webhook_marks_it_paid(
+    phone, shop_url, card_server
+):
+    tea = certified_product(price=185000, stock=3, title="Chè Shan tuyết Tủa Chùa")
+    order = buy_as_guest(phone, tea, "stripe")
+    assert order.status == "awaiting-card"
+    notice = phone.get_by_role("note")
+    assert notice.inner_text().startswith("Máy chủ thẻ thử nghiệm")
+    screenshot(phone, "checkout-card-thank-you")
+
+    phone.locator("form[action$='/card/'] button[type=submit]").click()
+    phone.wait_for_url(f"{card_server.url}/pay/cs_test_*")
+    total = f"{int(order.total_incl_tax):,}".replace(",", ".") + " ₫"  # with the delivery
+    assert total in phone.content()
+    phone.get_by_label("Số thẻ").fill("4242 4242 4242 4242")
+    phone.get_by_label("Ngày hết hạn (MM / YY)").fill("12 / 34")
+    phone.get_by_label("Mã bảo mật (CVC)").fill("123")
+    screenshot(phone, "checkout-card-hosted-page")
+    phone.get_by_role("button", name=f"Thanh toán {total}").click()
+
+    # Back on the shop, on the order's page, which the webhook has already marked paid.
+    phone.wait_for_url(f"{shop_url}/shop/payments/{order.number}/*/")
+    phone.get_by_text(say("vi", "Thank you: your card payment was received.")).wait_for()
+    order.refresh_from_db()
+    assert order.status == "paid" and order.paid_at is not None
+    assert [d["status"] for d in card_server.deliveries] == [200]
+    assert StripeEvent.objects.get().outcome == "paid"  # the webhook did it, not the return
+    assert phone.get_by_role("note").count() == 0  # nothing left to pay
+    screenshot(phone, "checkout-card-paid")

@@ -13,12 +13,20 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from shop.order import actions
+from shop.order.emails import status_path
 from shop.order.statuses import AWAITING_CARD, EXPIRED, PAID, REFUNDED
 from shop.payments import stripe_api
 from shop.payments.models import StripeEvent
-from tests.checkout import WEBHOOK, paid_events, pay_link, post_event, start_payment
+from shop.payments.stripe_devserver import sign
+from tests.checkout import (
+    WEBHOOK,
+    paid_events,
+    pay_link,
+    post_event,
+    start_payment,
+    to_preview,
+)
 from tests.factories import certified_product, placed_order
-from tests.stripe_server import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +220,43 @@ def test_another_customers_order_link_shows_nothing(client, card_order):
     forged = f"/shop/payments/{card_order.number}/{other.verification_hash()}/card/"
     assert client.post(forged).status_code == 404
     assert card_order.status == AWAITING_CARD
+
+
+NOTICE_VI = "Máy chủ thẻ thử nghiệm: không có khoản tiền thật nào bị trừ."
+NOTICE_EN = "Test card server: no real money is taken. Use the card 4242 4242 4242 4242."
+
+
+def test_payment_page_says_when_the_card_server_is_a_test_one(client, stripe_shop, card_order):
+    page = status_path(card_order)
+    assert NOTICE_VI in client.get(page).content.decode()
+    assert NOTICE_EN in client.get("/en" + page).content.decode()
+
+
+def test_payment_method_choice_says_it_too(client, stripe_shop):
+    to_preview(client, certified_product(price=125000), "stripe")
+    page = client.get("/shop/checkout/payment-method/").content.decode()
+    assert NOTICE_VI in page
+
+
+@pytest.mark.parametrize(
+    ("api_base", "key", "setting", "shown"),
+    [
+        ("https://api.stripe.com", "sk_live_x", None, False),  # real money
+        ("https://api.stripe.com", "sk_test_x", None, True),  # Stripe's test mode
+        ("http://127.0.0.1:9", "sk_live_x", False, False),  # the setting decides when set
+        ("https://api.stripe.com", "sk_live_x", True, True),
+    ],
+)
+def test_the_notice_follows_the_card_server_or_the_setting(
+    client, settings, stripe_shop, card_order, api_base, key, setting, shown
+):
+    settings.STRIPE_API_BASE, settings.STRIPE_SECRET_KEY = api_base, key
+    settings.STRIPE_DEMO_NOTICE = setting
+    assert stripe_api.shows_test_notice() is shown
+    assert (NOTICE_VI in client.get(status_path(card_order)).content.decode()) is shown
+
+
+def test_no_notice_without_card_payments(settings):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_DEMO_NOTICE = True
+    assert stripe_api.shows_test_notice() is False

@@ -1,9 +1,9 @@
 """The Stripe client module against the Stripe-compatible test server, through stripe-python.
 
-Every call goes over HTTP on 127.0.0.1 to `tests.stripe_server.FakeStripe`, so what is checked is
-what Stripe would receive on the wire: whole-đồng amounts, the order number in three places,
-idempotency keys, retries; and what the shop gets back: small dataclasses and this module's own
-exceptions, never a raw stripe one. Webhook signatures are made the way Stripe makes them.
+Every call goes over HTTP on 127.0.0.1 to `shop.payments.stripe_devserver.FakeStripe`, so what
+is checked is what Stripe would receive on the wire: whole-đồng amounts, the order number in three
+places, idempotency keys, retries; and what the shop gets back: small dataclasses and this module's
+own exceptions, never a raw stripe one. Webhook signatures are made the way Stripe makes them.
 """
 
 import http.client
@@ -15,7 +15,7 @@ import threading
 import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import stripe
@@ -23,7 +23,7 @@ from django.conf import settings as django_settings
 
 from shop.payments import stripe_api
 from shop.payments.stripe_api import InvalidWebhook, StripeRequestFailed, StripeUnavailable
-from tests.stripe_server import FakeStripe, sign
+from shop.payments.stripe_devserver import FakeStripe, sign
 
 API_KEY = "sk_test_ocop_4eC39HqLyjWDarjtT1zdp7dc"
 WEBHOOK_SECRET = "whsec_test_ocop_dien_bien"
@@ -695,9 +695,68 @@ def test_hosted_page_for_unknown_and_expired_sessions(stripe_server):
 
     status, _, page = raw_request(f"{stripe_server.url}/pay/{session.id}")
     assert status == 200
-    assert "expired" in page.decode()
+    assert "Phiên thanh toán này đã hết hạn." in page.decode()  # the session's locale is vi
     assert raw_request(f"{stripe_server.url}/pay/{session.id}", method="POST", body=b"")[0] == 410
     assert stripe_api.retrieve_checkout_session(session.id).status == "expired"
+
+
+def post_card(session, **fields):
+    card = {"card_number": "4242 4242 4242 4242", "card_expiry": "12 / 34", "card_cvc": "123"}
+    card.update(fields)
+    return raw_request(
+        session.url,
+        method="POST",
+        body=urlencode(card).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+def test_hosted_page_asks_for_a_card_in_the_sessions_language(stripe_server):
+    _, _, page = raw_request(new_session().url)
+    text = page.decode()
+    assert '<html lang="vi">' in text
+    for name, autocomplete in (
+        ("card_number", "cc-number"),
+        ("card_expiry", "cc-exp"),
+        ("card_cvc", "cc-csc"),
+    ):
+        assert f'<label for="{name}">' in text
+        assert f'name="{name}"' in text and f'autocomplete="{autocomplete}"' in text
+    assert "Thanh toán 125.000 ₫" in text and "4242 4242 4242 4242" in text
+    _, _, page = raw_request(new_session(locale="en", idempotency_key="checkout-en").url)
+    assert '<html lang="en">' in page.decode() and "Pay 125.000 ₫" in page.decode()
+
+
+def test_hosted_page_pays_with_stripes_test_card(stripe_server):
+    session = new_session()
+    status, headers, _ = post_card(session)
+    assert status == 303 and headers["Location"].endswith(f"?session={session.id}")
+    assert stripe_api.retrieve_checkout_session(session.id).is_paid
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"card_number": "4242 4242 4242 4241"}, "Số thẻ không hợp lệ."),
+        ({"card_number": "4242"}, "Số thẻ không hợp lệ."),
+        ({"card_expiry": "01 / 20"}, "Ngày hết hạn của thẻ chưa đủ hoặc đã qua."),
+        ({"card_expiry": "13/34"}, "Ngày hết hạn của thẻ chưa đủ hoặc đã qua."),
+        ({"card_cvc": "1"}, "Mã bảo mật của thẻ chưa đủ."),
+        ({"card_number": "4000 0000 0000 0002"}, "Thẻ của bạn bị từ chối."),
+    ],
+)
+def test_hosted_page_refuses_a_bad_or_declined_card_and_stays_open(stripe_server, fields, said):
+    session = new_session()
+    status, _, page = post_card(session, **fields)
+    assert status == 200
+    assert f'role="alert">{said}' in page.decode()
+    assert 'value="123"' not in page.decode()  # the security code is never sent back
+    found = stripe_api.retrieve_checkout_session(session.id)
+    assert found.status == "open" and not found.is_paid
+    declined = "0002" in fields.get("card_number", "")
+    assert stripe_server.created_payment_intents == (1 if declined else 0)
+    assert post_card(session)[0] == 303  # another card then pays
+    assert stripe_api.retrieve_checkout_session(session.id).is_paid
 
 
 # -- the staging entry point ---------------------------------------------------------------------
@@ -708,7 +767,15 @@ def test_command_line_server_serves_the_api(settings):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.stripe_server", "--port", str(port), "--key", API_KEY],
+        [
+            sys.executable,
+            "-m",
+            "shop.payments.stripe_devserver",
+            "--port",
+            str(port),
+            "--key",
+            API_KEY,
+        ],
         cwd=django_settings.BASE_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

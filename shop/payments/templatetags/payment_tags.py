@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 
-from shop.payments import transfer
+from shop.payments import stripe_api, transfer
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def vietqr_details(order):
         "note": str(order.number),
         "payload": transfer.order_payload(order),
     }
+
+
+@register.simple_tag
+def card_test_notice():
+    """Whether the card payment pages say that no real money is taken (a demo card server)."""
+    return stripe_api.shows_test_notice()

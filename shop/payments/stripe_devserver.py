@@ -4,20 +4,25 @@ It speaks Stripe's wire format closely enough for stripe-python to work unchange
 bodies with bracket notation (`line_items[0][price_data][unit_amount]=125000`), JSON answers,
 `Authorization: Bearer <key>`, `Idempotency-Key` replay, and errors shaped like Stripe's
 (`{"error": {"type", "message", "code", "param"}}`). It covers what the shop uses: Checkout
-Sessions in payment mode, PaymentIntents, refunds and events, plus a fake hosted payment page
-(`/pay/<session id>`) that marks a session paid and posts the signed webhook to the app, so a
-browser test or a local demo can run a whole card payment without the network.
+Sessions in payment mode, PaymentIntents, refunds and events, plus a hosted payment page
+(`/pay/<session id>`, in Vietnamese or English as the session's locale says) with a card form
+that takes Stripe's test cards (4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined), marks
+the session paid and posts the signed webhook to the site, so a browser test or the demo can run
+a whole card payment without the network. No real card is ever charged.
 
 Tests drive it from Python (`pay`, `decline`, `expire_session`, `fail_next`, the counters and the
 request log). `sign` builds a `Stripe-Signature` header exactly as Stripe does.
 
-Run it by hand for staging or the demo:
-    python -m tests.stripe_server --port 12111 --key sk_test_local \\
+`make demo` starts it beside the site (`manage.py serve_demo`); run it by hand for staging:
+    python -m shop.payments.stripe_devserver --port 12111 --key sk_test_local \\
         --webhook-url http://127.0.0.1:8000/shop/payments/stripe/webhook/ \\
         --webhook-secret whsec_local
+It prints the settings the site needs (STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
 """
 
 import argparse
+import contextlib
+import datetime
 import hashlib
 import hmac
 import html
@@ -73,6 +78,68 @@ PAYMENT_INTENT_DATA_PARAMS = {
 }  # fmt: skip
 REFUND_PARAMS = {"payment_intent", "charge", "amount", "reason", "metadata", "expand"}
 REFUND_REASONS = {"duplicate", "fraudulent", "requested_by_customer"}
+
+# Stripe's test cards that are declined (generic decline, insufficient funds); any other number
+# that passes the Luhn check pays, with any future expiry date and any CVC.
+DECLINED_CARDS = {"4000000000000002", "4000000000009995"}
+
+# The hosted page's words. Stripe shows its page in the session's `locale`; so does this one.
+PAGE_TEXT = {
+    "en": {
+        "language": "en",
+        "title": "Pay by card",
+        "reference": "Reference",
+        "card_number": "Card number",
+        "card_expiry": "Expiry date (MM / YY)",
+        "card_cvc": "Security code (CVC)",
+        "pay": "Pay {amount}",
+        "cancel": "Cancel and go back to the shop",
+        "test": (
+            "Test payment page: no card is charged. 4242 4242 4242 4242 pays, "
+            "4000 0000 0000 0002 is declined; any future expiry date and any CVC."
+        ),
+        "invalid_number": "Your card number is invalid.",
+        "invalid_expiry": "Your card's expiry date is incomplete or in the past.",
+        "invalid_cvc": "Your card's security code is incomplete.",
+        "declined": "Your card was declined. Try another card.",
+        "complete": "This checkout session is complete.",
+        "expired": "This checkout session has expired.",
+        "paid": "Payment received.",
+        "not_found": "No such checkout session.",
+    },
+    "vi": {
+        "language": "vi",
+        "title": "Thanh toán bằng thẻ",
+        "reference": "Mã tham chiếu",
+        "card_number": "Số thẻ",
+        "card_expiry": "Ngày hết hạn (MM / YY)",
+        "card_cvc": "Mã bảo mật (CVC)",
+        "pay": "Thanh toán {amount}",
+        "cancel": "Huỷ và quay lại cửa hàng",
+        "test": (
+            "Trang thanh toán thử nghiệm: không thẻ nào bị trừ tiền. Thẻ 4242 4242 4242 4242 "
+            "thanh toán được, thẻ 4000 0000 0000 0002 bị từ chối; ngày hết hạn bất kỳ trong "
+            "tương lai, mã CVC bất kỳ."
+        ),
+        "invalid_number": "Số thẻ không hợp lệ.",
+        "invalid_expiry": "Ngày hết hạn của thẻ chưa đủ hoặc đã qua.",
+        "invalid_cvc": "Mã bảo mật của thẻ chưa đủ.",
+        "declined": "Thẻ của bạn bị từ chối. Hãy dùng thẻ khác.",
+        "complete": "Phiên thanh toán này đã hoàn tất.",
+        "expired": "Phiên thanh toán này đã hết hạn.",
+        "paid": "Đã nhận thanh toán.",
+        "not_found": "Không có phiên thanh toán này.",
+    },
+}
+PAGE_STYLE = (
+    "body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1a1f36}"
+    "main{max-width:26rem;margin:2rem auto;padding:1.5rem;background:#fff;border-radius:8px}"
+    "h1{font-size:1.2rem}.amount{font-size:1.6rem;font-weight:600}"
+    "label{display:block;font-weight:600}input{width:100%;box-sizing:border-box;padding:.5rem;"
+    "font-size:1rem;border:1px solid #8792a2;border-radius:4px}"
+    "button{width:100%;padding:.75rem;font-size:1rem;background:#635bff;color:#fff;border:0;"
+    "border-radius:4px}.problem{color:#b3093c;font-weight:600}.test{color:#4f566b}"
+)
 
 KEY_PATTERN = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 
@@ -934,7 +1001,7 @@ class FakeStripe:
             "url": url,
         }
 
-    # -- the fake hosted payment page ------------------------------------------------------
+    # -- the hosted payment page -----------------------------------------------------------
 
     def _hosted_page(self, request, method, session_id, raw):
         with self._lock:
@@ -943,36 +1010,73 @@ class FakeStripe:
                 self._refresh(session)
                 session = deepcopy(session)
         if session is None:
-            return self._page(request, 404, "Not found", "<p>No such checkout session.</p>")
+            text = page_text("en")
+            return self._page(request, 404, text, f"<p>{text['not_found']}</p>")
+        text = page_text(session["locale"])
         if method == "POST":
-            return self._hosted_pay(request, session)
-        amount = html.escape(format_amount(session["amount_total"], session["currency"]))
-        names = ", ".join(item["description"] for item in self._line_items[session_id])
+            form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+            return self._hosted_pay(request, session, form, text)
         if session["status"] != "open":
-            body = f"<p>This checkout session is {html.escape(session['status'])}.</p>"
-            return self._page(request, 200, "Checkout", body)
+            return self._page(request, 200, text, f"<p>{text[session['status']]}</p>")
+        return self._card_form(request, session, text)
+
+    def _card_form(self, request, session, text, *, problem=None, form=None):
+        form = form or {}
+        amount = html.escape(format_amount(session["amount_total"], session["currency"]))
+        names = ", ".join(item["description"] for item in self._line_items[session["id"]])
         cancel = ""
         if session["cancel_url"]:
-            cancel = f'<p><a href="{html.escape(session["cancel_url"])}">Cancel</a></p>'
+            cancel = f'<p><a href="{html.escape(session["cancel_url"])}">{text["cancel"]}</a></p>'
+        alert = f'<p class="problem" role="alert">{text[problem]}</p>' if problem else ""
+
+        def field(name, label, placeholder, **attributes):
+            extra = "".join(f' {key}="{value}"' for key, value in attributes.items())
+            value = html.escape(form.get(name, "")) if name != "card_cvc" else ""
+            return (
+                f'<p><label for="{name}">{label}</label>'
+                f'<input id="{name}" name="{name}" value="{value}" placeholder="{placeholder}"'
+                f" required{extra}></p>"
+            )
+
         body = (
             f"<h1>{html.escape(names)}</h1>"
             f'<p class="amount">{amount}</p>'
-            f"<p>Reference: {html.escape(session['client_reference_id'] or '')}</p>"
-            f'<form method="post" action="/pay/{html.escape(session_id)}">'
-            f'<button type="submit" name="pay" value="1">Pay {amount}</button></form>'
-            f"{cancel}"
-            "<p><small>Test payment page: no card is charged.</small></p>"
+            f"<p>{text['reference']}: {html.escape(session['client_reference_id'] or '')}</p>"
+            f"{alert}"
+            f'<form method="post" action="/pay/{html.escape(session["id"])}">'
+            + field(
+                "card_number",
+                text["card_number"],
+                "4242 4242 4242 4242",
+                inputmode="numeric",
+                autocomplete="cc-number",
+            )
+            + field("card_expiry", text["card_expiry"], "12 / 34", autocomplete="cc-exp")
+            + field("card_cvc", text["card_cvc"], "123", inputmode="numeric", autocomplete="cc-csc")
+            + f'<button type="submit" name="pay" value="1">{text["pay"].format(amount=amount)}'
+            f"</button></form>{cancel}"
+            f'<p class="test"><small>{text["test"]}</small></p>'
         )
-        return self._page(request, 200, "Checkout", body)
+        return self._page(request, 200, text, body)
 
-    def _hosted_pay(self, request, session):
+    def _hosted_pay(self, request, session, form, text):
+        # The page's form sends a card; a test pressing "Pay" from Python may send none.
+        if session["status"] == "open" and "card_number" in form:
+            problem = card_problem(
+                form.get("card_number"), form.get("card_expiry"), form.get("card_cvc")
+            )
+            if problem == "declined":
+                with contextlib.suppress(ValueError):  # expired or paid meanwhile
+                    self.decline(session["id"])
+            if problem:
+                return self._card_form(request, session, text, problem=problem, form=form)
         try:
             event = self.pay(session["id"]) if session["status"] == "open" else None
         except ValueError:  # paid or expired by another request meanwhile
             event = None
             session = deepcopy(self.sessions[session["id"]])
         if session["status"] == "expired":
-            return self._page(request, 410, "Expired", "<p>This checkout session has expired.</p>")
+            return self._page(request, 410, text, f"<p>{text['expired']}</p>")
         if event is not None:
             events = {"checkout.session.completed": event}
             if "payment_intent.succeeded" in self.webhook_events:
@@ -986,7 +1090,7 @@ class FakeStripe:
         # A second press of "Pay" (a double click) just goes on to the success page again.
         target = (session["success_url"] or "").replace("{CHECKOUT_SESSION_ID}", session["id"])
         if not target:
-            return self._page(request, 200, "Paid", "<p>Payment received.</p>")
+            return self._page(request, 200, text, f"<p>{text['paid']}</p>")
         try:
             request.send_response(303)
             request.send_header("Location", target)
@@ -996,11 +1100,14 @@ class FakeStripe:
             pass
 
     @staticmethod
-    def _page(request, status, title, body):
+    def _page(request, status, text, body):
         page = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<!doctype html><html lang="{text["language"]}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title></head><body>{body}</body></html>"
+            # No favicon request: a browser test fails on any answer of 404.
+            '<link rel="icon" href="data:,">'
+            f"<title>{text['title']}</title><style>{PAGE_STYLE}</style></head>"
+            f"<body><main>{body}</main></body></html>"
         ).encode()
         try:
             request.send_response(status)
@@ -1010,6 +1117,41 @@ class FakeStripe:
             request.wfile.write(page)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def card_problem(number, expiry, cvc, today=None):
+    """What Stripe's test mode would say of this card: None when it pays, else "invalid_number",
+    "invalid_expiry", "invalid_cvc" or "declined" (for the test cards that Stripe declines)."""
+    digits = re.sub(r"[\s-]", "", number or "")
+    if not re.fullmatch(r"\d{12,19}", digits) or not luhn_valid(digits):
+        return "invalid_number"
+    match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", expiry or "")
+    if not match:
+        return "invalid_expiry"
+    month, year = int(match[1]), int(match[2])
+    year = year + 2000 if year < 100 else year
+    today = today or datetime.date.today()
+    if not 1 <= month <= 12 or (year, month) < (today.year, today.month):
+        return "invalid_expiry"
+    if not re.fullmatch(r"\d{3,4}", (cvc or "").strip()):
+        return "invalid_cvc"
+    if digits in DECLINED_CARDS:
+        return "declined"
+    return None
+
+
+def luhn_valid(digits):
+    """The card number's check digit holds (the Luhn algorithm)."""
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def page_text(locale):
+    """What the hosted page says, in the session's language (Vietnamese or English)."""
+    return PAGE_TEXT["vi" if (locale or "").lower().startswith("vi") else "en"]
 
 
 def _reject_unknown(data, allowed, prefix=None):
@@ -1088,7 +1230,11 @@ def main(argv=None):
     )
     # Flushed at once: whoever started the server (a test, a script) waits for this line.
     print(f"Stripe-compatible test server on {server.url}", flush=True)
-    print(f"  STRIPE_API_BASE={server.url} STRIPE_SECRET_KEY={args.key}", flush=True)
+    # The settings the site needs to use it, as environment variables.
+    needed = f"STRIPE_API_BASE={server.url} STRIPE_SECRET_KEY={args.key}"
+    if args.webhook_secret:
+        needed += f" STRIPE_WEBHOOK_SECRET={args.webhook_secret}"
+    print(f"  {needed}", flush=True)
     if args.webhook_url:
         print(f"  paid sessions are posted to {args.webhook_url}", flush=True)
     try:
