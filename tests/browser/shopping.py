@@ -93,6 +93,14 @@ def buy_tea_with_cash_on_delivery(page, language, email, at_each_step=lambda nam
     """Home → header search → product → basket → checkout (COD) → confirmation page.
 
     `at_each_step(name)` is called on every page of the way, names as in CHECKOUT_STEPS."""
+    return buy_tea(page, language, email, "Cash on delivery", at_each_step)
+
+
+def buy_tea(page, language, email, method, at_each_step=lambda name: None, pay=None):
+    """Home → header search → product → basket → checkout → confirmation page, paying with the
+    payment method labelled `method` ("Cash on delivery", "Bank transfer (VietQR)",
+    "Card (Stripe)"). `pay(page)` completes a payment made elsewhere (a card's hosted page)
+    after the order is placed."""
     page.goto(start_page(language))
     search = page.get_by_role("search").get_by_label(say(language, "Search products and pages"))
     search.fill("che shan tuyet")
@@ -117,13 +125,16 @@ def buy_tea_with_cash_on_delivery(page, language, email, at_each_step=lambda nam
     page.get_by_role("radio").first.wait_for(state="attached")
     at_each_step("checkout-delivery")
     page.get_by_role("button", name=say(language, "Continue")).click()
-    page.get_by_role("radio", name=re.compile(say(language, "Cash on delivery"))).check()
+    page.get_by_role("radio", name=re.compile(re.escape(say(language, method)))).check()
     at_each_step("checkout-payment")
     page.get_by_role("button", name=say(language, "Continue")).click()
     page.get_by_role("button", name=say(language, "Place order")).wait_for()
     at_each_step("checkout-preview")
     page.get_by_role("button", name=say(language, "Place order")).click()
-    page.wait_for_url("**/checkout/thank-you/")
+    if pay is None:
+        page.wait_for_url("**/checkout/thank-you/**")
+    else:
+        pay(page)
     at_each_step("order-confirmation")
     return Order.objects.get(guest_email=email)
 
