@@ -22,12 +22,15 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.conf import global_settings
 from django.conf import settings as django_settings
 from django.test import override_settings
 
 from tests.s3 import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_HASHERS = global_settings.PASSWORD_HASHERS
+DEMO_PASSWORD = "demo-pass"  # every demo login in tests (tests/conftest.py, _demo_snapshot)
 LOG_PROBLEMS = ("Traceback (most recent call last)", "Internal Server Error", "database is locked")
 
 
@@ -145,6 +148,14 @@ def wait_until_up(site, seconds=90):
     pytest.fail(f"the served site did not answer within {seconds} s:\n{site.log()[-3000:]}")
 
 
+def rehash_demo_passwords():
+    from django.contrib.auth import get_user_model
+
+    for user in get_user_model().objects.filter(password__startswith="md5$"):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+
+
 @pytest.fixture(scope="package")
 def served(_demo_snapshot, _db_snapshot, django_db_blocker, tmp_path_factory):
     """The demo site served on a free port of 127.0.0.1 as `make demo` serves it."""
@@ -168,6 +179,11 @@ def served(_demo_snapshot, _db_snapshot, django_db_blocker, tmp_path_factory):
         _copy_database(_demo_snapshot.database, name, vendor)
         ContentType.objects.clear_cache()
         cache.clear()
+        # The demo's passwords as `make demo` stores them (the snapshot was made with the tests'
+        # quick hasher, which the served site does not know), and so are any the tests set.
+        production_hashers = override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS)
+        production_hashers.enable()
+        rehash_demo_passwords()
         # What a deploy does before serving: migrate (and with it, the site's origin).
         migrated_out = site.manage("migrate", "--noinput", check=False)
         assert migrated_out.returncode == 0, migrated_out.stderr
@@ -190,6 +206,7 @@ def served(_demo_snapshot, _db_snapshot, django_db_blocker, tmp_path_factory):
                 site.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 site.process.kill()
+            production_hashers.disable()
             _copy_database(migrated, name, vendor)
             ContentType.objects.clear_cache()
             cache.clear()
