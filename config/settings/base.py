@@ -303,6 +303,10 @@ SITE_ID = 1
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = OCOP_SITE_NAME
 WAGTAILADMIN_BASE_URL = SITE_URL
+# The admin stays on this origin: no staff e-mail hashes sent to Gravatar (personal data, law
+# 91/2025/QH15) and no release check against wagtail.org from every staff member's browser.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # One search for pages and products (sitesearch/, docs/search.md): PostgreSQL full-text search in
 # production, SQLite FTS5 in development. "simple": Vietnamese has no stemmer, and English stop
 # words would drop real Vietnamese words ("to", "an") from folded text.

@@ -34,14 +34,6 @@ READ_REPORT = """(root) => {
 }"""
 
 
-@pytest.fixture(autouse=True)
-def _admin_offline(settings):
-    """The admin stays on its own origin: no Wagtail update check, no Gravatar pictures (the
-    browser here has no Internet, and they are no part of a report)."""
-    settings.WAGTAIL_ENABLE_UPDATE_CHECK = False
-    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
-
-
 def pdf_text(path):
     """The PDF's text, whitespace folded, and its number of pages."""
     if not shutil.which("pdftotext"):
