@@ -241,6 +241,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+# Where `login_required` sends an anonymous visitor: the shop's sign-in page, reversed per request
+# so a visitor under /en/ stays in English.
+LOGIN_URL = reverse_lazy("customer:login")
 
 # --- Sign-in throttling (django-axes; config/login_throttle.py) ------------------------------
 # Every sign-in form (shop, checkout, Wagtail admin, Django admin, Oscar dashboard, private
