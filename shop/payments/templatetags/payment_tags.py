@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 
+from shop.address.vietnam import format_phone
 from shop.payments import transfer
 
 register = template.Library()
@@ -17,3 +18,9 @@ def vietqr_details(order):
         "note": str(order.number),
         "payload": transfer.order_payload(order),
     }
+
+
+@register.filter
+def phone(number):
+    """A phone number as Vietnamese people write it ("0912 345 678"), "" for none."""
+    return format_phone(number) if number else ""
