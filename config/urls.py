@@ -52,6 +52,20 @@ urlpatterns += i18n_patterns(
         "shop/accounts/orders/<str:order_number>/<int:line_id>/",
         login_required(customer_views.OrderLineView.as_view()),
     ),
+    # A guest's order: found by number and phone or email; Oscar's links (which would ask for
+    # an email) lead to the signed order page. Before Oscar's own.
+    path(
+        "shop/accounts/order-status/",
+        customer_views.OrderLookupView.as_view(),
+        name="order-lookup",
+    ),
+    *(
+        path(
+            f"shop/accounts/{oscar}/<str:order_number>/<str:hash>/",
+            customer_views.oscar_order_status,
+        )
+        for oscar in ("order-status", "order-status-form")
+    ),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", sitesearch_views.search, name="sitesearch"),
     path("", include("events.urls")),  # .ics files of event pages (Wagtail paths have no dots)

@@ -18,10 +18,20 @@ HA_NOI = {
 
 
 def to_preview(
-    client, product, method, *, quantity=1, prefix="", email="lan@example.vn", voucher=None
+    client,
+    product,
+    method,
+    *,
+    quantity=1,
+    prefix="",
+    email="lan@example.vn",
+    voucher=None,
+    phone=None,
+    address=HA_NOI,
 ):
     """Put `quantity` of `product` in the basket (with a voucher code) and go as a guest up to
-    the preview page."""
+    the preview page. `email=""` with a `phone`: a guest who gives only a phone number (the
+    shipping address then carries `address`'s phone, as the guest may retype it there)."""
     shop = f"{prefix}/shop"
     assert (
         client.post(f"{shop}/basket/add/{product.pk}/", {"quantity": quantity}).status_code == 302
@@ -29,9 +39,14 @@ def to_preview(
     if voucher:
         client.post(f"{shop}/basket/vouchers/add/", {"code": voucher})
         assert basket_of(client).contains_voucher(voucher)
-    response = client.post(f"{shop}/checkout/", {"username": email, "options": "anonymous"})
+    gateway = {"options": "anonymous"}
+    if email:
+        gateway["username"] = email
+    if phone:
+        gateway["phone"] = phone
+    response = client.post(f"{shop}/checkout/", gateway)
     assert response.status_code == 302, response.content
-    response = client.post(f"{shop}/checkout/shipping-address/", HA_NOI)
+    response = client.post(f"{shop}/checkout/shipping-address/", address)
     assert response.status_code == 302, response.context["form"].errors
     response = client.post(f"{shop}/checkout/shipping-method/", {"method_code": "mien-bac"})
     assert response.status_code == 302

@@ -185,13 +185,17 @@ class TraceEvent(Schema):
 
 class TraceOut(Schema):
     uri: str
-    product: dict = Field(description="id, title, url, gtin")
+    product: dict = Field(
+        description="id, title, url, gtin, for_sale (whether the shop sells it online today)"
+    )
     producer: RegistryProducerOut | None
     certification: CertificationBrief | None
     certified_when_made: bool | None = Field(
         description="Whether the lot's certificate held on its production date"
     )
-    lot: dict | None = Field(description="code, produced_on, best_before, origin commune")
+    lot: dict | None = Field(
+        description="code, produced_on, best_before, past_best_before, origin commune"
+    )
     serial: str | None
     events: list[TraceEvent]
 
@@ -239,6 +243,7 @@ def trace(
             "title": product.get_title(),
             "url": request.build_absolute_uri(found.shop_path()),
             "gtin": product.gtin or None,
+            "for_sale": found.offer.for_sale,
         },
         "producer": registry_producer(producer) if producer else None,
         "certification": certification_brief(found.certificate),
@@ -247,6 +252,7 @@ def trace(
             "code": lot.code,
             "produced_on": lot.produced_on.isoformat(),
             "best_before": lot.best_before.isoformat() if lot.best_before else None,
+            "past_best_before": found.past_best_before,
             "origin_commune": commune_out(lot.origin_commune_code),
         },
         "serial": found.label.serial if found.label else None,

@@ -11,8 +11,14 @@ LINK_TYPES = ("pip", "certificationInfo", "traceability", "defaultLink")
 
 def _targets(trace, scan_uri):
     shop = trace.shop_url()
+    # The product page stays the information page (gs1:pip); it is titled as a place to buy only
+    # while the shop sells the product (the scan page's rule).
+    if trace.offer.for_sale:
+        pip_title = _("Buy in the shop")
+    else:
+        pip_title = _("Product page in the shop (not for sale)")
     return {
-        "pip": {"href": shop, "title": _("Buy in the shop"), "type": "text/html"},
+        "pip": {"href": shop, "title": pip_title, "type": "text/html"},
         "certificationInfo": {
             "href": f"{shop}#ocop-certificate",
             "title": _("OCOP certificate"),

@@ -1,15 +1,20 @@
 """What a scan answers: the product, its certificate today and when the lot was made, the lot.
 
 One plain object shared by the scan page, the linkset and `/api/v1/trace/{code}`. Reads the
-catalogue through the ORM by model name only (no shop code is imported).
+catalogue through the ORM by model name only, and asks whether the product is on sale of the
+shop's Oscar strategy loaded by name (no shop code is imported): the scan page offers exactly
+what the basket accepts.
 """
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.apps import apps
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_class
 from oscar.core.thumbnails import get_thumbnailer
 from PIL import features
 
@@ -25,6 +30,38 @@ SCAN_PHOTO_SIZE = "640x640"  # a phone's screen at twice its pixel density
 SCAN_PHOTO_OPTIONS = {"upscale": False, "quality": 80}
 if features.check("webp"):
     SCAN_PHOTO_OPTIONS["format"] = "WEBP"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What may be offered of a traced product today.
+
+    `for_sale` is the shop's own answer (its availability strategy, which asks the certificate's
+    `standing` and the stock); `certified` is today's certificate alone, enough to point to the
+    places that sell it in person.
+    """
+
+    for_sale: bool
+    certified: bool
+
+    @property
+    def reason(self):
+        """Why it cannot be bought online ("" when it can)."""
+        if self.for_sale:
+            return ""
+        if not self.certified:
+            return _("Not for sale: this product holds no current OCOP certificate.")
+        return _("Not for sale online at the moment: out of stock.")
+
+
+def shop_offer(product, certified):
+    """Ask the shop's strategy, as the basket does, whether the product can be bought today."""
+    strategy = get_class("partner.strategy", "Selector")().strategy()
+    if product.is_parent:
+        info = strategy.fetch_for_parent(product)
+    else:
+        info = strategy.fetch_for_product(product)
+    return Offer(for_sale=bool(info.availability.is_available_to_buy), certified=certified)
 
 
 @dataclass
@@ -48,6 +85,17 @@ class Trace:
     def certified_when_made(self):
         """The lot's certificate was in force on its production date (by its dates)."""
         return self.lot is not None and held_on(self.lot.certification, self.lot.produced_on)
+
+    @cached_property
+    def offer(self):
+        """What the scan page may offer: buying online only when the basket would accept it."""
+        return shop_offer(self.product, certified=self.today.sellable)
+
+    @property
+    def past_best_before(self):
+        """The lot's best-before date has passed (local date)."""
+        best_before = self.lot.best_before if self.lot else None
+        return best_before is not None and best_before < self.today.on
 
     @property
     def producer(self):
@@ -94,7 +142,13 @@ def _product_model():
     return apps.get_model("catalogue", "Product")
 
 
-LOT_RELATED = ("product__producer", "product__certification", "certification")
+LOT_RELATED = (
+    "product__producer",
+    "product__certification",
+    "product__product_class",
+    "certification",
+)
+PRODUCT_RELATED = ("producer", "certification", "product_class")
 
 
 def trace_digital_link(link):
@@ -117,7 +171,7 @@ def trace_digital_link(link):
             return _with_events(Trace(lot.product, lot, missing="serial" if link.serial else ""))
     product = (
         _product_model()
-        .objects.select_related("producer", "certification")
+        .objects.select_related(*PRODUCT_RELATED)
         .filter(gtin=link.gtin, is_public=True)
         .first()
     )

@@ -246,6 +246,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+# Where `login_required` sends an anonymous visitor: the shop's sign-in page, reversed per request
+# so a visitor under /en/ stays in English.
+LOGIN_URL = reverse_lazy("customer:login")
 
 # --- Sign-in throttling (django-axes; config/login_throttle.py) ------------------------------
 # Every sign-in form (shop, checkout, Wagtail admin, Django admin, Oscar dashboard, private
@@ -263,6 +266,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
 # reset the counter of the address they are guessing from.
 AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_CALLABLE = "config.login_throttle.login_name"
+# Never kept in the failure log: a guest's phone or email typed to find an order
+# (shop.order.customer_views.OrderLookupView counts its wrong pairs as failed sign-ins).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "contact"]
 AXES_CLIENT_IP_CALLABLE = "config.login_throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "config.login_throttle.locked_out"
 AXES_VERBOSE = False  # no start-up line in every command's output; lockouts are still logged

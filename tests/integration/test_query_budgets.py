@@ -1,6 +1,7 @@
 """SQL per page: within budget, and the same for a catalogue of 5 products as for one of 40.
 
-Budgets (issue 9): product list and category ≤ 12, product page ≤ 15, scan page ≤ 3 cold. Counted
+Budgets (issue 9): product list and category ≤ 12, product page ≤ 15, scan page ≤ 4 cold (issue 16
+added the stock read: the scan page offers a purchase only when the shop's strategy would). Counted
 with the page cache off, on the second visit of a page (the first makes thumbnails and Wagtail's
 settings rows once), and including the savepoints of the request's transaction.
 """
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 SIZES = (5, 40)
 LIST_BUDGET = 12
 PRODUCT_BUDGET = 15
-SCAN_BUDGET = 3
+SCAN_BUDGET = 4  # lot with product and certificates, its events, stock records, photo
 SEARCH_BUDGET = 12
 
 
@@ -76,7 +77,7 @@ def test_product_page_with_recommendations_stays_within_budget(
     assert page.index(products[6].get_title()) < page.index(products[1].get_title())  # ranking
 
 
-def test_scan_page_reads_at_most_three_times_cold_whatever_the_catalogue(
+def test_scan_page_reads_at_most_four_times_cold_whatever_the_catalogue(
     client, django_assert_max_num_queries
 ):
     reads, products = {}, []

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 
+from shop.address.vietnam import format_phone
 from shop.payments import stripe_api, transfer
 
 register = template.Library()
@@ -23,3 +24,9 @@ def vietqr_details(order):
 def card_test_notice():
     """Whether the card payment pages say that no real money is taken (a demo card server)."""
     return stripe_api.shows_test_notice()
+
+
+@register.filter
+def phone(number):
+    """A phone number as Vietnamese people write it ("0912 345 678"), "" for none."""
+    return format_phone(number) if number else ""
