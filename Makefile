@@ -34,6 +34,7 @@ messages: $(STAMP)
 	@echo "==> Compiling translations (vi, en)"
 	$(MANAGE) compile_translations
 
+demo serve: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: install
 	@echo "==> Migrating the SQLite database (db.sqlite3)"
 	$(MANAGE) migrate --noinput

@@ -16,6 +16,11 @@ PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="ocop-test-private-")
 # Local folders; tests of S3 point STORAGES at a moto server themselves (tests/s3.py).
 STORAGES = {**STORAGES, **media_storages(env, private_root=PRIVATE_MEDIA_ROOT)}
 SITE_URL = "https://ocop.test"
+# What base derives from SITE_URL, for this one (tests that change SITE_URL re-sync the Site
+# rows with config.origin.sync_sites).
+WAGTAILADMIN_BASE_URL = SITE_URL
+OSCAR_URL_SCHEMA = "https"
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
 # Most tests read a page's context or change data behind the ORM's back between two visits of a
 # page; the page cache's own tests and the browser tests (real journeys) switch it on.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
