@@ -176,15 +176,20 @@ def text_tile(text, fonts, width, height):
     draw = ImageDraw.Draw(tile)
     big, small = fonts
     y = 0
-    for line in text.notice:  # white on black, above everything else
-        for part in _wrap(draw, line, small, width, 2):
-            draw.rectangle((0, y, width, y + small.size + 2), fill=0)
-            draw.text((1, y), part, font=small, fill=255)
-            y += small.size + 4
+    star_line = height - big.size - 2
+    for line in text.notice:  # white on black, above everything else, whole
+        for part in _wrap(draw, line, small, width, 3):
+            # Room for the marks above Vietnamese capitals (Ẫ), which rise above the ascender.
+            _left, top, _right, bottom = draw.textbbox((1, 0), part, font=small)
+            shift = max(0, -top) + 2
+            draw.rectangle((0, y, width, y + shift + max(bottom, small.size) + 2), fill=0)
+            draw.text((1, y + shift), part, font=small, fill=255)
+            y += shift + max(bottom, small.size) + 4
     for line in _wrap(draw, text.title, big, width, 2):
+        if y + big.size > star_line:
+            break
         draw.text((0, y), line, font=big, fill=0)
         y += big.size + 4
-    star_line = height - big.size - 2
     for line in (text.producer, text.place, text.lot, text.best_before):
         for part in _wrap(draw, line, small, width, 2) if line else ():
             if y + small.size > star_line:
