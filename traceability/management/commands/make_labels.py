@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from config.origin import label_origin_problem
 from config.progress import progress
@@ -48,10 +49,8 @@ class Command(BaseCommand):
             raise CommandError("give --out FILE, --store, or both")
         problem = label_origin_problem()
         if problem and not demo:
-            raise CommandError(
-                f"{printing_refusal(problem)} Set SITE_URL, or give --demo for a sheet marked "
-                "as a demo sample on every label."
-            )
+            hint = _("Set SITE_URL, or give --demo for a sheet marked as a demo on every label.")
+            raise CommandError(f"{printing_refusal(problem)} {hint}")
         lots = Lot.objects.select_related("product__producer", "product__certification")
         found = lots.filter(code=lot) | lots.filter(short_code=lot.upper())
         if product:
