@@ -9,7 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 # Third parties named on purpose: vocabularies and XML namespaces (identifiers, never fetched),
-# the map and video hosts editors link to, and the card payment page.
+# the map, video and social hosts editors link to, and the card payment page.
 THIRD_PARTY_PREFIXES = (
     "https://schema.org/",
     "http://schema.org/",
@@ -28,6 +28,7 @@ THIRD_PARTY_PREFIXES = (
     "https://vimeo.com/",
     "https://www.facebook.com/",
     "https://www.tiktok.com/",
+    "https://zalo.me/",
     "https://checkout.stripe.com/",
 )
 
