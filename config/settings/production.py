@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.logs import build_logging
-from config.origin import parse_origin, with_site_host
+from config.origin import parse_origin, with_site_host, with_site_origin
 from config.sentry import init_sentry
 
 from .base import *  # noqa: F403
@@ -14,16 +14,22 @@ for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL"):
         raise ImproperlyConfigured(f"Set the {required} environment variable.")
 # Printed QR codes, e-mails and payment returns carry it: a deployment names its public https
 # origin (config/origin.py).
-if SITE_URL.partition("://")[0] != "https":  # noqa: F405
+_origin = parse_origin(env("SITE_URL"))
+if _origin.scheme != "https":
     raise ImproperlyConfigured(
-        f"SITE_URL must be the site's public https origin, not {SITE_URL!r}."  # noqa: F405
+        f"SITE_URL must be the site's public https origin, not {_origin.url!r}."
     )
+SITE_URL = _origin.url
+# What base derives from it, from this value (a process may have imported base before).
+CSRF_TRUSTED_ORIGINS = with_site_origin(env.list("CSRF_TRUSTED_ORIGINS", default=[]), _origin)
+WAGTAILADMIN_BASE_URL = SITE_URL
+OSCAR_URL_SCHEMA = "https"
 
 DEBUG = False
 # A deployment never prints labels marked as demos: a bad SITE_URL is refused (config/origin.py).
 LABEL_DEMO_SHEETS = False
 SECRET_KEY = env("SECRET_KEY")
-ALLOWED_HOSTS = with_site_host(env.list("ALLOWED_HOSTS"), parse_origin(SITE_URL))  # noqa: F405
+ALLOWED_HOSTS = with_site_host(env.list("ALLOWED_HOSTS"), _origin)
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = False
 DATABASES = {"default": env.db("DATABASE_URL")}
@@ -53,7 +59,7 @@ MIDDLEWARE = ["config.proxy.ProxyAddressMiddleware", *MIDDLEWARE]  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # ...to SITE_URL's host, not to whatever Host the plain-HTTP request named.
-SECURE_SSL_HOST = parse_origin(SITE_URL).netloc  # noqa: F405
+SECURE_SSL_HOST = _origin.netloc
 # Load balancer probes speak plain HTTP to the node.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
