@@ -36,6 +36,7 @@ messages: $(STAMP)
 
 # The demo is served as production serves it (config/settings/demo.py: DEBUG off, page cache on).
 demo: export DJANGO_SETTINGS_MODULE = config.settings.demo
+demo serve: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: install
 	@echo "==> Migrating the SQLite database (db.sqlite3)"
 	$(MANAGE) migrate --noinput

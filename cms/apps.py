@@ -30,6 +30,15 @@ class CmsConfig(AppConfig):
             signal.connect(forget_menus, dispatch_uid="cms:menus")
         post_delete.connect(forget_menus, sender=Page, dispatch_uid="cms:menus")
 
+        from django.core import checks
+        from django.db.models.signals import post_migrate
+
+        from config.origin import check_site_url, sync_sites_after_migrate
+
+        # Wagtail's and Django's Site rows follow SITE_URL after every migrate (and deploy).
+        post_migrate.connect(sync_sites_after_migrate, sender=self, dispatch_uid="cms:sites")
+        checks.register(check_site_url)
+
         from config.pagecache import connect_signals
 
         # Any change to what the site shows makes the cached pages and scan answers stale.

@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from wagtail.models import Locale
 
 from cms.models import HomePage, SiteIdentity
+from config.origin import sync_sites
 from staff.provisioning import ensure_roles
 from staff.roles import EDITORS, MODERATORS, REGISTRY_OFFICERS, SHOP_STAFF
 from traceability.models import Certification, Lot, LotEvent, Producer, Source
@@ -585,6 +586,9 @@ def load_activity(log):
 
 @transaction.atomic
 def load_demo(log=print, admin_password=None):
+    # The demo's pages, feeds and labels name the address it is served on (`make demo PORT=…`).
+    sync_sites()
+    log(f"Site address: {settings.SITE_URL}")
     catalogue = read_json("catalogue.json")
     sample_ids = {
         p["registry_id"] for p in catalogue["products"] if p["is_demo"] and p["registry_id"]

@@ -5,6 +5,7 @@ import json
 
 from django.utils.html import strip_tags
 
+from config.origin import absolute_url
 from seo.images import share_rendition
 
 from .models import PointOfSaleKind
@@ -33,7 +34,7 @@ def producer_jsonld(page, request):
         "@context": "https://schema.org",
         "@type": "Organization",
         "name": producer.name,
-        "url": request.build_absolute_uri(page.get_url(request)),
+        "url": absolute_url(page.get_url(request)),
         "address": _address(page.address, page.commune),
     }
     if page.story:
@@ -49,7 +50,7 @@ def producer_jsonld(page, request):
     # Producers have no logo in our records; their first photo represents them.
     rendition = share_rendition(page.share_image())
     if rendition is not None:
-        data["image"] = request.build_absolute_uri(rendition.url)
+        data["image"] = absolute_url(rendition.url)
     return _dump(data)
 
 
@@ -58,7 +59,7 @@ def point_of_sale_jsonld(page, request):
         "@context": "https://schema.org",
         "@type": "Store" if page.kind in STORE_KINDS else "LocalBusiness",
         "name": page.title,
-        "url": request.build_absolute_uri(page.get_url(request)),
+        "url": absolute_url(page.get_url(request)),
         "address": _address(page.address, page.commune),
         "geo": {
             "@type": "GeoCoordinates",

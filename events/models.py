@@ -29,6 +29,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.embeds import framed_players
+from config.origin import absolute_url, site_origin
 from seo.images import share_rendition
 from sitesearch.folding import FoldedSearchMixin
 
@@ -59,10 +60,9 @@ def json_ld(data):
 
 
 def absolute_page_url(page, request=None):
-    """The page's address on the host the visitor used (as in its canonical link)."""
-    if request is None:
-        return page.get_full_url()
-    return request.build_absolute_uri(page.get_url(request))
+    """The page's address on the site's origin (as in its canonical link)."""
+    url = page.get_url(request)
+    return absolute_url(url) if url else ""
 
 
 def plain_text(rich_text):
@@ -249,9 +249,8 @@ class TradeFairPage(FoldedSearchMixin, RoutablePageMixin, Page):
     # Calendar.
     def ical_event(self, request=None):
         url = self.get_full_url(request) or ""
-        host = request.get_host() if request else "ocop.invalid"
         return ical.vevent(
-            uid=f"{self.translation_key}@{host}",
+            uid=f"{self.translation_key}@{site_origin().netloc}",
             start=self.start,
             end=self.end,
             summary=self.title,
@@ -314,7 +313,7 @@ class TradeFairPage(FoldedSearchMixin, RoutablePageMixin, Page):
         rendition = share_rendition(self.share_image())
         if rendition is not None:
             url = rendition.url
-            data["image"] = [request.build_absolute_uri(url) if request else url]
+            data["image"] = [absolute_url(url)]
         return data
 
     def get_context(self, request, *args, **kwargs):

@@ -6,6 +6,8 @@ from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from config.origin import absolute_url
+
 from .models import FEED_LENGTH
 
 
@@ -25,6 +27,10 @@ class LatestNewsFeed(Feed):
 
     def link(self):
         return self.index_page.get_full_url(self.request)
+
+    def feed_url(self):
+        # Django would put django.contrib.sites' domain and the request's scheme before the path.
+        return absolute_url(self.request.path)
 
     def description(self):
         return self.index_page.intro or self.index_page.title

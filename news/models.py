@@ -21,6 +21,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
+from config.origin import absolute_url
 from seo.images import share_rendition
 from shop.catalogue.selectors import certified_products
 from sitesearch.folding import FoldedSearchMixin
@@ -149,11 +150,12 @@ class NewsArticlePage(FoldedSearchMixin, Page):
 
     def json_ld(self, request=None):
         """schema.org NewsArticle data, escaped for a <script type="application/ld+json">."""
-        url = self.get_full_url(request)
-        publisher = {"@type": "Organization", "name": settings.OCOP_SITE_NAME}
-        if request is not None:
-            url = request.build_absolute_uri(self.get_url(request))
-            publisher["url"] = request.build_absolute_uri("/")
+        url = absolute_url(self.get_url(request))
+        publisher = {
+            "@type": "Organization",
+            "name": settings.OCOP_SITE_NAME,
+            "url": absolute_url(),
+        }
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
@@ -171,7 +173,7 @@ class NewsArticlePage(FoldedSearchMixin, Page):
         rendition = share_rendition(self.lead_image)
         if rendition is not None:
             image_url = rendition.url
-            data["image"] = [request.build_absolute_uri(image_url) if request else image_url]
+            data["image"] = [absolute_url(image_url)]
         if self.intro:
             data["description"] = self.intro
         text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)

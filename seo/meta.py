@@ -17,6 +17,8 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from wagtail.models import Page
 
+from config.origin import absolute_url
+
 from .images import page_share_rendition
 
 # Query parameters that select a different page of a list; every other parameter (sorting,
@@ -83,12 +85,12 @@ def share_image(request, page=None, product=None):
         found = page_share_rendition(page)
     if found is not None:
         return {
-            "url": request.build_absolute_uri(found.url),
+            "url": absolute_url(found.url),
             "width": found.width,
             "height": found.height,
         }
     width, height = DEFAULT_IMAGE_SIZE
-    url = request.build_absolute_uri(static(DEFAULT_IMAGE))
+    url = absolute_url(static(DEFAULT_IMAGE))
     return {"url": url, "width": width, "height": height}
 
 
@@ -131,20 +133,18 @@ def share_metadata(
             description = description or plain(category.get_meta_description())
     language_code = language.split("-")[0]
     alternates = [
-        {"code": code, "url": request.build_absolute_uri(url + query)}
+        {"code": code, "url": absolute_url(url + query)}
         for code, _name in settings.LANGUAGES
         if (url := versions.get(code))
     ]
     default_url = versions.get(settings.LANGUAGE_CODE)
     if default_url:
-        alternates.append(
-            {"code": "x-default", "url": request.build_absolute_uri(default_url + query)}
-        )
+        alternates.append({"code": "x-default", "url": absolute_url(default_url + query)})
     image = share_image(request, page=page, product=product)
     return {
         "title": " ".join(str(title or "").split()) or site_name,
         "description": plain(description),
-        "canonical": request.build_absolute_uri(path + query),
+        "canonical": absolute_url(path + query),
         "alternates": alternates,
         "og_type": og_type or "website",
         "og_locale": OG_LOCALES.get(language_code, language_code),

@@ -7,7 +7,7 @@ language prefix. Wagtail pages don't fit that model (a translation is another pa
 slug, and may not exist or be live), and `wagtail.contrib.sitemaps` lists only the default
 site's root tree, without alternates, and with the Wagtail Site's configured hostname; so pages
 get a small Sitemap of our own that reads every page once and groups translations by
-`translation_key` in memory. Addresses use the host the sitemap was asked on.
+`translation_key` in memory. Addresses are on SITE_URL's origin (config/origin.py).
 """
 
 from collections import defaultdict
@@ -18,20 +18,24 @@ from django.db.models import Q
 from oscar.core.loading import get_model
 from wagtail.models import Page, Site
 
+from config.origin import site_origin
 from traceability.certification import current_filter
 
 
-class RequestHostSitemap(Sitemap):
+class OriginSitemap(Sitemap):
+    """Addresses on SITE_URL's origin, whatever host or scheme the sitemap was asked on."""
+
     def __init__(self, request):
         self.request = request
 
     def get_domain(self, site=None):
-        # django.contrib.sites would say example.com; the request's host is checked against
-        # ALLOWED_HOSTS, so it is the site's real name.
-        return self.request.get_host()
+        return site_origin().netloc
+
+    def get_protocol(self, protocol=None):
+        return site_origin().scheme
 
 
-class PageSitemap(RequestHostSitemap):
+class PageSitemap(OriginSitemap):
     def site_root_paths(self):
         site = Site.find_for_request(self.request)
         site_id = site.pk if site else None
@@ -93,7 +97,7 @@ class PageSitemap(RequestHostSitemap):
         return urls
 
 
-class ProductSitemap(RequestHostSitemap):
+class ProductSitemap(OriginSitemap):
     i18n = True
     alternates = True
     x_default = True

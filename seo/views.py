@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
+from config.origin import absolute_url
+
 from .sitemaps import sitemaps_for
 
 # Nothing a search engine should index: staff screens, a visitor's own basket, checkout,
@@ -44,7 +46,7 @@ def robots_lines(sitemap_url):
 
 @require_safe
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    sitemap_url = absolute_url(reverse("sitemap"))
     return HttpResponse("\n".join(robots_lines(sitemap_url)) + "\n", content_type="text/plain")
 
 

@@ -134,12 +134,14 @@ def committed_db(_db_snapshot, django_db_blocker):
     shipping methods … exactly as the migrations made them.
     """
     from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sites.models import Site as DjangoSite
 
     name, snapshot, vendor = _db_snapshot
     with django_db_blocker.unblock():
         yield
         _copy_database(snapshot, name, vendor)
     ContentType.objects.clear_cache()
+    DjangoSite.objects.clear_cache()  # a test may have pointed the Site at another origin
     cache.clear()
 
 

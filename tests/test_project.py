@@ -85,7 +85,7 @@ def test_fresh_clone_has_everything_the_make_targets_use(fresh_clone):
     assert not any(name.endswith((".mo", ".sqlite3")) for name in tracked)
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL"])
 def test_production_refuses_to_start_without_essentials(missing):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
@@ -93,6 +93,7 @@ def test_production_refuses_to_start_without_essentials(missing):
         SECRET_KEY="s3cret-for-this-test",
         ALLOWED_HOSTS="ocop.example",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/ocop",
+        SITE_URL="https://ocop.example",
     )
     del env[missing]
     result = subprocess.run(

@@ -20,11 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
 
 from config.media import private_file_response
+from config.origin import label_origin_problem
 from config.uploads import check_size
 
 from .certification import State, current_filter, state_of
 from .digital_link import lot_uri
 from .label_sheets import print_sheet
+from .labels import UnprintableOrigin, printing_refusal
 from .models import (
     Certification,
     CertificationChange,
@@ -370,7 +372,14 @@ class LotAdmin(admin.ModelAdmin):
             raise PermissionDenied
         lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
         form = LabelForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        # A printed code cannot be recalled: on an origin no real label may carry, a demo site
+        # prints sheets marked as demos and a deployment prints nothing.
+        problem = label_origin_problem()
+        demo = bool(problem) and settings.LABEL_DEMO_SHEETS
+        refusal = printing_refusal(problem) if problem and not demo else ""
+        if request.method == "POST" and refusal:
+            messages.error(request, refusal)
+        elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             with tempfile.TemporaryDirectory() as folder:
                 try:
@@ -383,7 +392,10 @@ class LotAdmin(admin.ModelAdmin):
                         serialised=data["serialised"],
                         layout=data["layout"],
                         created_by=request.user,
+                        demo=demo,
                     )
+                except UnprintableOrigin as refused:
+                    messages.error(request, str(refused))
                 except OSError:  # the file store (or the disk) failed: nothing was kept
                     logger.exception("Label sheet for lot %s not stored", lot.pk)
                     messages.error(
@@ -405,6 +417,9 @@ class LotAdmin(admin.ModelAdmin):
             "lot": lot,
             "sheets": lot.label_sheets.select_related("created_by")[:10],
             "opts": self.model._meta,
+            "origin_problem": problem,
+            "demo_sheet": demo,
+            "refusal": refusal,
         }
         return render(request, "admin/traceability/lot/labels.html", context)
 

@@ -8,6 +8,8 @@ from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from config.origin import absolute_url
+
 from .certification import state_of
 from .digital_link import MalformedLink, lot_uri, parse_short_code
 from .models import CODE_ALPHABET, Certification, Lot
@@ -58,7 +60,7 @@ def paginate(request, queryset, filters, serialize):
     if page.has_next():
         query = request.GET.copy()
         query["page"] = page.next_page_number()
-        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        next_url = absolute_url(f"{request.path}?{query.urlencode()}")
     return {
         "count": paginator.count,
         "next": next_url,
@@ -241,7 +243,7 @@ def trace(
         "product": {
             "id": product.pk,
             "title": product.get_title(),
-            "url": request.build_absolute_uri(found.shop_path()),
+            "url": absolute_url(found.shop_path()),
             "gtin": product.gtin or None,
             "for_sale": found.offer.for_sale,
         },

@@ -19,6 +19,8 @@ from .labels import LAYOUTS, write_sheet
 from .models import LabelSheet
 
 logger = logging.getLogger(__name__)
+# In the kept file's name (and so its download name) of a sheet marked as a demo.
+DEMO_SUFFIX = "-demo"
 
 
 def bundle(files, folder, name="labels"):
@@ -32,7 +34,7 @@ def bundle(files, folder, name="labels"):
     return archive_path
 
 
-def store_sheet(lot, path, *, fmt, layout, count, serialised, created_by=None):
+def store_sheet(lot, path, *, fmt, layout, count, serialised, created_by=None, demo=False):
     """Keep the drawn sheet at `path`: the file in private storage, then its row.
 
     When either fails, neither stays: a file that was stored (or half written) is deleted.
@@ -46,7 +48,8 @@ def store_sheet(lot, path, *, fmt, layout, count, serialised, created_by=None):
         serialised=serialised,
         created_by=created_by,
     )
-    wanted = sheet.file.field.generate_filename(sheet, f"labels-{lot.code}{Path(path).suffix}")
+    name = f"labels-{lot.code}{DEMO_SUFFIX if demo else ''}{Path(path).suffix}"
+    wanted = sheet.file.field.generate_filename(sheet, name)
     # Chosen first so a failed save can be cleaned up by name (no file is ever overwritten).
     name = storage.get_available_name(wanted, max_length=sheet.file.field.max_length)
     try:
@@ -78,18 +81,20 @@ def print_sheet(
     layout="a4-24",
     created_by=None,
     progress=None,
+    demo=False,
 ):
     """Draw a sheet at `out` (see labels.write_sheet) and keep it; all or nothing.
 
     Returns (files written at `out`, the file kept — the sheet or a zip in `bundle_dir` —,
-    the LabelSheet). On failure the files at `out` are removed too.
+    the LabelSheet). On failure the files at `out` are removed too. UnprintableOrigin (nothing
+    drawn, nothing kept) when SITE_URL may not be printed and the sheet is not a demo.
     """
     count = count or LAYOUTS[layout].per_sheet
     files = []
     try:
         with transaction.atomic():
-            files = write_sheet(lot, out, fmt, count, serialised, layout, progress)
-            kept = bundle(files, bundle_dir, f"labels-{lot.code}")
+            files = write_sheet(lot, out, fmt, count, serialised, layout, progress, demo)
+            kept = bundle(files, bundle_dir, f"labels-{lot.code}{DEMO_SUFFIX if demo else ''}")
             sheet = store_sheet(
                 lot,
                 kept,
@@ -98,6 +103,7 @@ def print_sheet(
                 count=count,
                 serialised=serialised,
                 created_by=created_by,
+                demo=demo,
             )
     except BaseException:
         for file in files:

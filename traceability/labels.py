@@ -3,6 +3,10 @@
 QR codes come from `qrcode` at error correction M with the smallest version that fits. Sheets
 are drawn one page at a time and written as they are drawn, so memory stays flat however many
 labels are asked for (PDF pages are streamed through Pillow's PDF writer one by one).
+
+A printed code cannot be recalled: codes are drawn only for a public https SITE_URL
+(`config.origin.label_origin_problem`), except on a demo sheet, where every sticker says
+"DEMO SAMPLE – not for products" in Vietnamese and English.
 """
 
 from dataclasses import dataclass
@@ -10,8 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import qrcode
+from django.utils import translation
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
+
+from config.origin import label_origin_problem
 
 from .certification import standing
 from .digital_link import lot_uri
@@ -27,6 +34,33 @@ FONT_FILES = (
 
 def mm(value):
     return round(value / 25.4 * DPI)
+
+
+class UnprintableOrigin(ValueError):
+    """SITE_URL is not an origin a printed QR code may carry (and the sheet is no demo)."""
+
+
+def printing_refusal(problem):
+    return _(
+        "No labels were printed: %(problem)s. A printed QR code cannot be recalled, so it must "
+        "name the site's public https address (SITE_URL)."
+    ) % {"problem": problem}
+
+
+def require_printable_origin():
+    """Raise UnprintableOrigin when SITE_URL must not be printed on a real label."""
+    problem = label_origin_problem()
+    if problem:
+        raise UnprintableOrigin(printing_refusal(problem))
+
+
+def demo_notice():
+    """The demo mark, in Vietnamese and in English (whoever finds the sheet reads it)."""
+    lines = []
+    for language in ("vi", "en"):
+        with translation.override(language):
+            lines.append(_("DEMO SAMPLE – not for products"))
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -101,9 +135,10 @@ class LabelText:
     lot: str
     best_before: str
     stars: int | None
+    notice: tuple = ()  # the demo mark, first on every sticker of a demo sheet
 
 
-def label_text(lot):
+def label_text(lot, demo=False):
     """What a label says; the star mark only while the certificate allows it."""
     product = lot.product
     today = standing(lot.product.certification)
@@ -118,6 +153,7 @@ def label_text(lot):
             else ""
         ),
         stars=today.stars,
+        notice=demo_notice() if demo else (),
     )
 
 
@@ -140,10 +176,20 @@ def text_tile(text, fonts, width, height):
     draw = ImageDraw.Draw(tile)
     big, small = fonts
     y = 0
+    star_line = height - big.size - 2
+    for line in text.notice:  # white on black, above everything else, whole
+        for part in _wrap(draw, line, small, width, 3):
+            # Room for the marks above Vietnamese capitals (Ẫ), which rise above the ascender.
+            _left, top, _right, bottom = draw.textbbox((1, 0), part, font=small)
+            shift = max(0, -top) + 2
+            draw.rectangle((0, y, width, y + shift + max(bottom, small.size) + 2), fill=0)
+            draw.text((1, y + shift), part, font=small, fill=255)
+            y += shift + max(bottom, small.size) + 4
     for line in _wrap(draw, text.title, big, width, 2):
+        if y + big.size > star_line:
+            break
         draw.text((0, y), line, font=big, fill=0)
         y += big.size + 4
-    star_line = height - big.size - 2
     for line in (text.producer, text.place, text.lot, text.best_before):
         for part in _wrap(draw, line, small, width, 2) if line else ():
             if y + small.size > star_line:
@@ -185,13 +231,13 @@ def _save_labels(batch):
         yield lot_uri(label.lot, label)
 
 
-def pages(lot, count, serialised=False, layout=LAYOUTS["a4-24"], progress=None):
+def pages(lot, count, serialised=False, layout=LAYOUTS["a4-24"], progress=None, demo=False):
     """Yield one A4 page (greyscale, 300 dpi) at a time; `progress(n)` once a page is taken."""
     width, height = mm(layout.width_mm), mm(layout.height_mm)
     pad = mm(2)
     qr_size = height - 2 * pad
     words = text_tile(
-        label_text(lot),
+        label_text(lot, demo),
         (_font(mm(3.2)), _font(mm(2.4))),
         width - qr_size - 3 * pad,
         height - 2 * pad,
@@ -251,39 +297,49 @@ class _PageSequence(Image.Image):
         return self._frame
 
 
-def write_sheet(lot, out, fmt, count=None, serialised=False, layout="a4-24", progress=None):
+def write_sheet(
+    lot, out, fmt, count=None, serialised=False, layout="a4-24", progress=None, demo=False
+):
     """Write `count` labels (default: one sheet) as PDF, PNG or SVG; return files written.
 
     `progress(n)` is called with the number of labels on each page once it is drawn and handed
-    to the writer.
+    to the writer. UnprintableOrigin, before anything is drawn, when SITE_URL is not fit for a
+    real label; `demo=True` draws a sheet whose every sticker says it is a demo.
     """
+    if not demo:
+        require_printable_origin()
     layout = LAYOUTS[layout]
     count = count or layout.per_sheet
     out = Path(out)
     if fmt == "svg":
-        return _write_svg(lot, out, count, serialised, layout, progress)
-    generator = pages(lot, count, serialised, layout, progress)
+        return _write_svg(lot, out, count, serialised, layout, progress, demo)
+    generator = pages(lot, count, serialised, layout, progress, demo)
     page_count = -(-count // layout.per_sheet)
+    # A demo sheet's file says so too, for whoever opens it without looking.
+    marked = {"title": " / ".join(demo_notice())} if demo else {}
     if fmt == "pdf":
         sequence = _PageSequence(generator, page_count)
-        sequence.save(out, "PDF", save_all=True, resolution=DPI)
+        sequence.save(out, "PDF", save_all=True, resolution=DPI, **marked)
         next(generator, None)  # Pillow stops at the last page: let the generator finish
         return [out]
     if fmt == "png":
         written = []
+        if demo:
+            marked = {"pnginfo": PngImagePlugin.PngInfo()}
+            marked["pnginfo"].add_itxt("Title", " / ".join(demo_notice()))
         for number, page in enumerate(generator, 1):
             path = out if page_count == 1 else out.with_name(f"{out.stem}-{number}{out.suffix}")
-            page.save(path, "PNG", dpi=(DPI, DPI), optimize=False)
+            page.save(path, "PNG", dpi=(DPI, DPI), optimize=False, **marked)
             written.append(path)
         return written
     raise ValueError(f"unknown format {fmt!r} (pdf, png or svg)")
 
 
-def _write_svg(lot, out, count, serialised, layout, progress=None):
+def _write_svg(lot, out, count, serialised, layout, progress=None, demo=False):
     """Vector sheets: one SVG per page, QR codes as paths, text as text."""
     from xml.sax.saxutils import escape
 
-    text = label_text(lot)
+    text = label_text(lot, demo)
     written, page, slot, number = [], None, 0, 0
 
     def flush(labels):
@@ -318,12 +374,17 @@ def _write_svg(lot, out, count, serialised, layout, progress=None):
             f'<rect width="{n}" height="{n}" fill="#fff"/><path d="{dark}" fill="#000"/></svg>'
         )
         tx, ty = x + size + 4, y + 6
-        lines = [text.title, text.producer, text.place, text.lot, text.best_before]
+        lines = [*text.notice, text.title, text.producer, text.place, text.lot, text.best_before]
         if text.stars:
             lines.append(f"OCOP {'★' * text.stars}")
         for index, line in enumerate(filter(None, lines)):
+            size_and_weight = (
+                'font-size="2.6" font-weight="bold"'
+                if line in text.notice
+                else f'font-size="{3.2 if line == text.title else 2.6}"'
+            )
             page.append(
-                f'<text x="{tx}" y="{ty + index * 4.2}" font-size="{3.2 if index == 0 else 2.6}" '
+                f'<text x="{tx}" y="{ty + index * 4.2}" {size_and_weight} '
                 f'font-family="sans-serif">{escape(line[:40])}</text>'
             )
         slot += 1

@@ -1,6 +1,7 @@
 """Producers (chủ thể), the local mirror of the province's certification registry, its history."""
 
 import datetime
+import re
 
 from anyascii import anyascii
 from django.conf import settings
@@ -393,7 +394,15 @@ class LabelSheet(models.Model):
     def download_name(self):
         """What the downloaded file is called: the lot's code and the sheet's own suffix."""
         suffix = self.file.name.rsplit(".", 1)[-1] if "." in self.file.name else self.format
-        return f"labels-{self.lot.code}.{suffix}"
+        demo = "-demo" if self.is_demo else ""
+        return f"labels-{self.lot.code}{demo}.{suffix}"
+
+    @property
+    def is_demo(self):
+        """A sheet printed marked as a demo (traceability.label_sheets names its file so)."""
+        stem = self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        # Storage may add "_" and 7 characters to a name already taken.
+        return re.search(r"-demo(_[A-Za-z0-9]{7})?$", stem) is not None
 
 
 class Scan(models.Model):

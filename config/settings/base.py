@@ -10,6 +10,7 @@ from oscar.defaults import *  # noqa: F403
 
 from config.database_settings import for_concurrent_use
 from config.logs import build_logging
+from config.origin import parse_origin, with_site_host, with_site_origin
 from config.storage_settings import media_storages
 from config.themes import theme_static_dirs, theme_template_dirs
 
@@ -19,11 +20,20 @@ env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-ocop-storefront")
 DEBUG = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Public base URL of the site: printed on QR labels and used in absolute links.
+# The site's one origin (config/origin.py): every absolute URL the project makes starts with it,
+# printed QR labels included. `make demo` sets it to the address it serves on.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_origin = parse_origin(SITE_URL)
+SITE_URL = _origin.url  # normalised: no default port, lower-case host
+# The configured origin always works, whatever else is allowed.
+ALLOWED_HOSTS = with_site_host(
+    env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"]), _origin
+)
+CSRF_TRUSTED_ORIGINS = with_site_origin(env.list("CSRF_TRUSTED_ORIGINS", default=[]), _origin)
+# When SITE_URL is no origin a printed QR code may carry (loopback, localhost, private, http),
+# the admin's "Print labels" makes sheets marked as demos (here) or refuses (production).
+LABEL_DEMO_SHEETS = True
 
 # --- The programme this installation serves -----------------------------------------------
 # Another province runs the same code by changing these (and content and theme).
@@ -313,6 +323,9 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 # 91/2025/QH15) and no release check against wagtail.org from every staff member's browser.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Oscar's e-mails (password reset, stock alerts) put this scheme before django.contrib.sites'
+# domain, which config.origin.sync_sites keeps equal to SITE_URL's host and port.
+OSCAR_URL_SCHEMA = _origin.scheme
 # One search for pages and products (sitesearch/, docs/search.md): PostgreSQL full-text search in
 # production, SQLite FTS5 in development. "simple": Vietnamese has no stemmer, and English stop
 # words would drop real Vietnamese words ("to", "an") from folded text.

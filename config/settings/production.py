@@ -4,18 +4,33 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.database_settings import for_concurrent_use
 from config.logs import build_logging
+from config.origin import parse_origin, with_site_host, with_site_origin
 from config.sentry import init_sentry
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, REDIS_URL, env
 
-for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL"):
     if not env(required, default=""):
         raise ImproperlyConfigured(f"Set the {required} environment variable.")
+# Printed QR codes, e-mails and payment returns carry it: a deployment names its public https
+# origin (config/origin.py).
+_origin = parse_origin(env("SITE_URL"))
+if _origin.scheme != "https":
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's public https origin, not {_origin.url!r}."
+    )
+SITE_URL = _origin.url
+# What base derives from it, from this value (a process may have imported base before).
+CSRF_TRUSTED_ORIGINS = with_site_origin(env.list("CSRF_TRUSTED_ORIGINS", default=[]), _origin)
+WAGTAILADMIN_BASE_URL = SITE_URL
+OSCAR_URL_SCHEMA = "https"
 
 DEBUG = False
+# A deployment never prints labels marked as demos: a bad SITE_URL is refused (config/origin.py).
+LABEL_DEMO_SHEETS = False
 SECRET_KEY = env("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+ALLOWED_HOSTS = with_site_host(env.list("ALLOWED_HOSTS"), _origin)
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = False
 DATABASES = {"default": env.db("DATABASE_URL")}
@@ -48,6 +63,8 @@ MIDDLEWARE = ["config.proxy.ProxyAddressMiddleware", *MIDDLEWARE]  # noqa: F405
 # TLS ends at the proxy, which must set X-Forwarded-Proto and strip any sent by the client.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# ...to SITE_URL's host, not to whatever Host the plain-HTTP request named.
+SECURE_SSL_HOST = _origin.netloc
 # Load balancer probes speak plain HTTP to the node.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -68,7 +85,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Wagtail's preview views allow their own same-origin frame; nothing else is framed.
 X_FRAME_OPTIONS = "DENY"
-OSCAR_URL_SCHEMA = "https"
 
 # --- Logs and errors -------------------------------------------------------------------
 LOGGING = build_logging(env("LOG_FORMAT", default="json"), env("LOG_LEVEL", default="INFO"))

@@ -21,6 +21,11 @@ SITE_URL = "https://ocop.test"
 SERVE_MEDIA = True
 # The page cache is on, as in production (PAGE_CACHE_SECONDS from base). A test that measures
 # what rendering costs, or changes data behind the site's back, says so where it does.
+# What base derives from SITE_URL, for this one (tests that change SITE_URL re-sync the Site
+# rows with config.origin.sync_sites).
+WAGTAILADMIN_BASE_URL = SITE_URL
+OSCAR_URL_SCHEMA = "https"
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "ocop.test"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -6,6 +6,7 @@ OCOP stars are a certification, not customer reviews: they go in `hasCertificati
 
 import json
 
+from config.origin import absolute_url
 from traceability.certification import standing
 from traceability.digital_link import digital_link_uri
 
@@ -26,7 +27,7 @@ def gtin_property(gtin14):
 
 
 def product_jsonld(product, info, request):
-    url = request.build_absolute_uri(product.get_absolute_url())
+    url = absolute_url(product.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
@@ -43,7 +44,7 @@ def product_jsonld(product, info, request):
         data["description"] = description
     thumbnail = share_thumbnail(product)
     if thumbnail is not None:
-        data["image"] = [request.build_absolute_uri(thumbnail.url)]
+        data["image"] = [absolute_url(thumbnail.url)]
     if product.producer_id:
         producer = {"@type": "Organization", "name": product.producer.name}
         data["manufacturer"] = producer

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from config.origin import absolute_url
 from traceability.api import certification_brief, commune_out
 
 
@@ -22,7 +23,7 @@ def product_summary(product, strategy, request):
     return {
         "id": product.pk,
         "title": product.get_title(),
-        "url": request.build_absolute_uri(product.get_absolute_url()),
+        "url": absolute_url(product.get_absolute_url()),
         "price": price,
         "currency": info.price.currency if info.price.exists else settings.OSCAR_DEFAULT_CURRENCY,
         "stars": product.standing.stars,

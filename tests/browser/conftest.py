@@ -75,8 +75,11 @@ def serving():
 @pytest.fixture
 def shop_url(committed_db, settings):  # noqa: F811 — the pytest-django fixture
     """The shop, over the database as the migrations left it, served for this test."""
+    from config.origin import sync_sites
+
     with serving() as url:
         settings.SITE_URL = url
+        sync_sites()  # Wagtail's and Django's Site rows name it too (put back with the database)
         yield url
 
 
@@ -86,6 +89,7 @@ def demo_site(_demo_snapshot, _db_snapshot, django_db_blocker):
     commit, and stay until the module ends, when the database is put back as the migrations
     left it) and one server answers every test of the module."""
     from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sites.models import Site as DjangoSite
     from django.core.cache import cache
 
     from tests.conftest import _copy_database
@@ -98,14 +102,18 @@ def demo_site(_demo_snapshot, _db_snapshot, django_db_blocker):
             yield SimpleNamespace(url=url, media=str(_demo_snapshot.media))
         _copy_database(migrated, name, vendor)
     ContentType.objects.clear_cache()
+    DjangoSite.objects.clear_cache()
     cache.clear()
 
 
 @pytest.fixture
 def demo_url(demo_site, settings):
     """The address of the demo site, with this test's settings pointing at its media."""
+    from config.origin import sync_sites
+
     settings.MEDIA_ROOT = demo_site.media
     settings.SITE_URL = demo_site.url
+    sync_sites()
     return demo_site.url
 
 

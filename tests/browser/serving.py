@@ -23,11 +23,14 @@ from django.core.wsgi import get_wsgi_application
 from django.test import override_settings
 from django.views.static import serve
 
+from config.origin import sync_sites
+
 # Production refuses to import without these; only its static and middleware settings are used.
 PRODUCTION_ENVIRONMENT = {
     "SECRET_KEY": "test-only-secret",
     "ALLOWED_HOSTS": "127.0.0.1",
     "DATABASE_URL": "sqlite:///:memory:",
+    "SITE_URL": "https://ocop.test",
 }
 
 
@@ -111,14 +114,19 @@ def production_like_server():
     The database must be one the server's threads can see (committed data)."""
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    with production_static(), override_settings(SITE_URL=url):
-        # Middleware reads its settings when the handler is built: build it inside the overrides.
-        server.set_app(MediaFilesHandler(get_wsgi_application()))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield url
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=10)
+    try:
+        with production_static(), override_settings(SITE_URL=url):
+            sync_sites()  # the Site rows name it too
+            # Middleware reads its settings when the handler is built: build it inside the
+            # overrides.
+            server.set_app(MediaFilesHandler(get_wsgi_application()))
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            try:
+                yield url
+            finally:
+                server.shutdown()
+                server.server_close()
+                thread.join(timeout=10)
+    finally:
+        sync_sites()  # and name SITE_URL again (their rows are committed)

@@ -181,10 +181,16 @@ def labelled_lot():
 
 
 def printed_uri(lot, tmp_path):
-    """The URI in the QR code of the lot's printed label sheet."""
+    """The URI in the QR code of the lot's printed label sheet (a demo sheet: the site is served
+    on 127.0.0.1, which no real label may carry)."""
     out = tmp_path / "label.png"
     call_command(
-        "make_labels", lot=lot.short_code, format="png", out=str(out), stdout=io.StringIO()
+        "make_labels",
+        lot=lot.short_code,
+        format="png",
+        out=str(out),
+        demo=True,
+        stdout=io.StringIO(),
     )
     codes = zxingcpp.read_barcodes(Image.open(out), formats=zxingcpp.BarcodeFormat.QRCode)
     assert len({code.text for code in codes}) == 1

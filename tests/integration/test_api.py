@@ -38,7 +38,7 @@ def test_products_shape(client):
     assert item["producer"]["kind"] == "cooperative"
     assert item["commune"] == {"code": 3217, "name": "Xã Tủa Chùa"}
     assert item["registry_id"].startswith("DB-TEST-")
-    assert item["url"].startswith("http://testserver/shop/catalogue/")
+    assert item["url"].startswith("https://ocop.test/shop/catalogue/")
     certification = item["certification"]
     assert set(certification) == {
         "registry_id",

@@ -36,7 +36,7 @@ from tests.factories import CertificationFactory, ProducerFactory, certified_pro
 
 pytestmark = pytest.mark.django_db
 
-HOST = "http://testserver"
+HOST = "https://ocop.test"  # SITE_URL in the test settings: every address names it
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 NASTY = "</script><script>alert(1)</script>"

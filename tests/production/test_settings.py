@@ -69,6 +69,35 @@ def test_production_defaults(production_env):
     assert shown["sentry_loaded"] is False
 
 
+@pytest.mark.parametrize("site_url", ["http://ocop.test", "http://127.0.0.1:8000"])
+def test_production_refuses_a_site_url_that_is_not_https(production_env, site_url):
+    production_env["SITE_URL"] = site_url
+    result = _run(["manage.py", "check"], production_env)
+    assert result.returncode != 0
+    assert "SITE_URL must be the site's public https origin" in result.stderr
+
+
+def test_production_allows_the_site_url_host_and_redirects_to_it(production_env):
+    production_env["ALLOWED_HOSTS"] = "127.0.0.1"
+    production_env["SITE_URL"] = "https://ocop.example.vn"
+    shown = _run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.ALLOWED_HOSTS, s.SECURE_SSL_HOST, s.OSCAR_URL_SCHEMA, s.LABEL_DEMO_SHEETS)",
+        ],
+        production_env,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == [
+        "['127.0.0.1',",
+        "'ocop.example.vn']",
+        "ocop.example.vn",
+        "https",
+        "False",
+    ]
+
+
 def test_production_refuses_to_start_without_a_secret_key(production_env):
     del production_env["SECRET_KEY"]
     result = _run(["manage.py", "check"], production_env)

@@ -41,7 +41,10 @@ ENTRY_PATHS = (
 )
 # Answers whose text names URLs (the rest, pictures and fonts, are not read for them).
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/rss", "application/atom")
-TEXT_TYPES += ("application/linkset", "application/ld+json", "application/javascript")
+TEXT_TYPES += ("application/linkset", "application/ld+json")
+# Scripts and stylesheets are code (ours and libraries', whose comments name their homes), not
+# addresses the site gives out.
+CODE_TYPES = ("text/css", "text/javascript", "application/javascript")
 
 
 @dataclass
@@ -71,7 +74,11 @@ def read(site, url, crawl, record, referrer=""):
             value for name, value in hop.headers.items() if name.lower() in ("link", "location")
         ]
         content_type = hop.headers.get("Content-Type", "")
-        if hop is response and content_type.startswith(TEXT_TYPES):
+        if (
+            hop is response
+            and content_type.startswith(TEXT_TYPES)
+            and not content_type.startswith(CODE_TYPES)
+        ):
             named.append(hop.text)
         for text in named:
             crawl.foreign += [

@@ -1,14 +1,20 @@
 """`manage.py make_labels --lot CODE [--count N] [--serialised] --format pdf|png|svg
-[--out FILE] [--store]`: a sheet written to FILE, kept in private storage, or both."""
+[--out FILE] [--store] [--demo]`: a sheet written to FILE, kept in private storage, or both.
+
+A printed QR code cannot be recalled: for a SITE_URL that is not a public https origin
+(loopback, localhost, a private address, plain http) nothing is printed unless `--demo` asks for
+a sheet whose every label says it is a demo sample."""
 
 import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from config.origin import label_origin_problem
 from config.progress import progress
 from traceability.label_sheets import print_sheet
-from traceability.labels import LAYOUTS, write_sheet
+from traceability.labels import LAYOUTS, printing_refusal, write_sheet
 from traceability.models import Lot
 
 
@@ -30,11 +36,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Also keep the sheet in private storage (Django admin → Label sheets).",
         )
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="A sample sheet marked 'DEMO SAMPLE – not for products' on every label; the "
+            "only way to print for a loopback, localhost, private or plain-http SITE_URL.",
+        )
 
     def handle(self, *args, lot, product=None, count=None, serialised=False, **options):
-        out, store = options["out"], options["store"]
+        out, store, demo = options["out"], options["store"], options["demo"]
         if not out and not store:
             raise CommandError("give --out FILE, --store, or both")
+        problem = label_origin_problem()
+        if problem and not demo:
+            hint = _("Set SITE_URL, or give --demo for a sheet marked as a demo on every label.")
+            raise CommandError(f"{printing_refusal(problem)} {hint}")
         lots = Lot.objects.select_related("product__producer", "product__certification")
         found = lots.filter(code=lot) | lots.filter(short_code=lot.upper())
         if product:
@@ -61,6 +77,7 @@ class Command(BaseCommand):
                     serialised,
                     options["layout"],
                     progress=bar.update,
+                    demo=demo,
                 )
             else:
                 try:
@@ -71,6 +88,7 @@ class Command(BaseCommand):
                         count=count,
                         serialised=serialised,
                         progress=bar.update,
+                        demo=demo,
                         **sheet_options,
                     )
                 except OSError as exc:
@@ -82,4 +100,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"stored as {sheet.file.name} (label sheet {sheet.pk})")
         for path in files:
             self.stdout.write(str(path))
+        if demo:
+            self.stdout.write(self.style.WARNING("A DEMO sheet: every label says it is a sample."))
         self.stdout.write(self.style.SUCCESS(f"{total} labels for lot {found[0].code}"))
