@@ -30,6 +30,7 @@ THIRD_PARTY_PREFIXES = (
     "https://www.tiktok.com/",
     "https://zalo.me/",
     "https://checkout.stripe.com/",
+    "https://www.enable-javascript.com/",  # Wagtail's admin sign-in, for a browser without JS
 )
 
 URL = re.compile(
