@@ -139,6 +139,19 @@ def buy_tea(page, language, email, method, at_each_step=lambda name: None, pay=N
     return Order.objects.get(guest_email=email)
 
 
+def assert_transfer_details_match(page, order):
+    """The thank-you page's VietQR code loads, decodes to the order's amount, and the transfer
+    note to copy is the order number."""
+    from shop.payments import vietqr
+
+    image = page.locator("img[src*=vietqr]")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    png = page.request.get(image.get_attribute("src")).body()
+    payload = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text
+    assert vietqr.parse(payload).amount == int(order.total_incl_tax)
+    assert page.locator("#transfer-note").input_value() == order.number
+
+
 def labelled_lot():
     """A lot of a certified 5★ honey, and a showroom on the demo site that stocks it."""
     from cms.models import HomePage

@@ -3,16 +3,12 @@ bank transfer, cash on delivery and card (through the demo's card server). The p
 (it is the demo's setting); any console error, script error, policy violation or failed
 request fails the journey."""
 
-import io
 import re
 
 import pytest
-import zxingcpp
-from PIL import Image
 
-from shop.payments import vietqr
 from tests.browser.conftest import PHONE, browser, watch_for_errors  # noqa: F401 (fixture)
-from tests.browser.shopping import buy_tea, say, the_tea
+from tests.browser.shopping import assert_transfer_details_match, buy_tea, say, the_tea
 from tests.served.conftest import FIGURES
 
 
@@ -32,12 +28,7 @@ def phone(browser, served):  # noqa: F811
 def test_a_shopper_pays_by_vietqr(phone, served):
     order = buy_tea(phone, "vi", "vietqr@example.vn", "Bank transfer (VietQR)")
     assert order.status == "awaiting-transfer"
-    image = phone.locator("img[src*=vietqr]")
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
-    png = phone.request.get(image.get_attribute("src")).body()
-    payload = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text
-    assert vietqr.parse(payload).amount == int(order.total_incl_tax)
-    assert phone.locator("#transfer-note").input_value() == order.number
+    assert_transfer_details_match(phone, order)
 
 
 def test_a_shopper_pays_cash_on_delivery(phone):
