@@ -10,6 +10,31 @@ from django.utils import translation
 from tests.s3 import moto_server, s3_media  # noqa: F401  (fixtures for any test module)
 
 
+# Browser tests (tests/browser, tests/served) share one Chromium per run: Playwright's sync API
+# allows one running instance per thread.
+def chromium_path():
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are ordinary synchronous ones.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(autouse=True)
 def _isolate(settings, tmp_path):
     """Media and private files in a temp dir, a clean cache and the default language for every

@@ -8,8 +8,6 @@ Every page a test opens fails the test on a JavaScript error, a console error or
 response. Screenshots land in `test-artifacts/` (not committed) for a reviewer to look at.
 """
 
-import os
-import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,35 +23,6 @@ from tests.browser.serving import QuietHandler
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def chromium_path():
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package")
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    """Journeys run with anonymous pages cached, as in production (config/pagecache.py)."""
-    settings.PAGE_CACHE_SECONDS = 300
-
-
-@pytest.fixture(scope="session")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are ordinary synchronous ones.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield browser
-        browser.close()
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import PHONE, browser, watch_for_errors  # noqa: F401 (fixture)
+from tests.browser.conftest import PHONE, watch_for_errors
 from tests.browser.shopping import assert_transfer_details_match, buy_tea, say, the_tea
 from tests.served.conftest import FIGURES
 
