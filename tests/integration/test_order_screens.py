@@ -274,3 +274,19 @@ def test_the_actions_still_change_the_order_and_say_who_when_and_why(client, mak
     assert note.date_created >= started
     assert note.message
     assert order.status_changes.filter(old_status=AWAITING_TRANSFER, new_status=PAID).exists()
+
+
+def test_staff_say_why_they_cancel(client, make_member, world):
+    order = world["order"]
+    clerk = make_member(SHOP_STAFF)
+    client.force_login(clerk)
+    page = client.get("/admin/orders/")
+    assert b'name="reason"' in page.content
+    client.post(
+        f"/admin/orders/{order.number}/action/",
+        {"action": "cancel", "reason": "Customer ordered twice"},
+    )
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    note = order.notes.exclude(pk=world["note"].pk).get()
+    assert note.user == clerk and "Customer ordered twice" in note.message
