@@ -79,15 +79,21 @@ SHOP_STAFF = Role(
     is_staff=True,
     permissions=(
         "wagtailadmin.access_admin",
-        # Orders change only through shop.order.actions; nobody deletes them.
-        *every("order", ("add", "change", "view")),
+        # Orders change only through shop.order.actions (whoever may change an order may run
+        # them); every other screen shows orders, their lines and payments read-only, and
+        # nobody deletes them.
+        *every("order", ("view",)),
+        "order.change_order",
+        "order.add_ordernote",
         *every("catalogue"),
         *every("partner"),
         *every("offer"),
         *every("voucher"),
         *every("shipping"),
         *every("flatpages"),
-        *every("communication", ("change", "view")),
+        # The email templates; not the emails sent (customers' correspondence).
+        "communication.change_communicationeventtype",
+        "communication.view_communicationeventtype",
         *every("payment", ("view",)),
         *every("analytics", ("view",)),
         *every("customer", ("view",)),

@@ -52,14 +52,19 @@ def orders_to_act_on(request):
     return TemplateResponse(request, "payments/admin/orders.html", context)
 
 
+# Each action writes who did it, when and why in the order's notes; staff may say why they
+# cancel (the other steps say it themselves).
 ACTIONS = {
-    "confirm-transfer": lambda order, user: actions.record_payment(
+    "confirm-transfer": lambda order, user, reason: actions.record_payment(
         order, amount=order.total_incl_tax, reference=_("confirmed by staff"), user=user
     ),
-    "ship": lambda order, user: actions.mark_shipped(order, user=user),
-    "deliver": lambda order, user: actions.record_delivery(order, user=user),
-    "cancel": lambda order, user: actions.cancel(order, user=user),
+    "ship": lambda order, user, reason: actions.mark_shipped(order, user=user),
+    "deliver": lambda order, user, reason: actions.record_delivery(order, user=user),
+    "cancel": lambda order, user, reason: actions.cancel(
+        order, user=user, reason=reason and _("Cancelled: %s") % reason
+    ),
 }
+REASON_MAX_LENGTH = 200
 
 
 @require_POST
@@ -71,7 +76,7 @@ def order_action(request, number):
         messages.error(request, _("Unknown action."))
         return redirect("payments_admin:orders")
     try:
-        action(order, request.user)
+        action(order, request.user, request.POST.get("reason", "").strip()[:REASON_MAX_LENGTH])
     except (actions.ActionRefused, OutOfStock) as refused:
         messages.error(
             request, _("Order %(number)s: %(reason)s") % {"number": number, "reason": refused}
