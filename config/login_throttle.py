@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from config.proxy import source_network
+
 # AccessAttempt.username is 255 characters; a longer name must not become a database error.
 MAX_NAME = 255
 
@@ -91,8 +93,10 @@ def forget_failures_on_new_password(sender, instance, update_fields=None, **kwar
 
 def client_address(request):
     """REMOTE_ADDR: behind the proxy, config.proxy has already replaced it with the visitor's
-    address (never the client's own X-Forwarded-For), so axes must not read headers itself."""
-    return request.META.get("REMOTE_ADDR") or None
+    address (never the client's own X-Forwarded-For), so axes must not read headers itself. An
+    IPv6 address counts as its /64 (config.proxy.source_network): one subscriber, one source."""
+    address = request.META.get("REMOTE_ADDR")
+    return source_network(address) if address else None
 
 
 def locked_out(request, original_response=None, credentials=None):

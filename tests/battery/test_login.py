@@ -365,3 +365,14 @@ def test_a_password_reset_unlocks_the_account_and_the_guessers_address_stays_loc
     client.logout()
     # The address the guesses came from is still locked, for this account as for any other.
     assert locked_page(attempt(client, door, email, new_password, attacker))
+
+
+def test_an_ipv6_source_is_its_64(client, django_user_model):
+    """A subscriber picks a new address of their /64 for every guess: still one source."""
+    door = DOORS[0]
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, door, f"khach-{i}@example.vn", "sai", f"2001:db8:5:6::{i + 1:x}")
+    _user, login = make_account(django_user_model, door, "lien")
+    assert locked_page(attempt(client, door, login, PASSWORD, "2001:db8:5:6:abcd::9"))
+    elsewhere = attempt(client, door, login, PASSWORD, "2001:db8:5:7::1")
+    assert elsewhere.status_code == 302 and signed_in(client)
