@@ -39,6 +39,18 @@ class CmsConfig(AppConfig):
         post_migrate.connect(sync_sites_after_migrate, sender=self, dispatch_uid="cms:sites")
         checks.register(check_site_url)
 
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_save
+
+        from config.login_throttle import forget_failures_on_new_password
+
+        # A password reset unlocks the account it was for (sign-in throttling, config/).
+        pre_save.connect(
+            forget_failures_on_new_password,
+            sender=get_user_model(),
+            dispatch_uid="cms:login-throttle",
+        )
+
         from config.pagecache import connect_signals
 
         # Any change to what the site shows makes the cached pages and scan answers stale.

@@ -12,6 +12,26 @@ import ipaddress
 
 from django.conf import settings
 
+# One subscriber usually holds a whole IPv6 /64 (RFC 6177) and may pick a new address in it for
+# every request: limits per source count the /64 as one source.
+IPV6_SOURCE_PREFIX = 64
+
+
+def source_network(address):
+    """What limits per source count as one source: an IPv4 address as it is, an IPv6 address's
+    /64 network (written as its first address, e.g. "2001:db8:1:2::"), an IPv4-mapped IPv6
+    address as its IPv4 address; anything unreadable as it is."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        network = ipaddress.ip_network(f"{parsed}/{IPV6_SOURCE_PREFIX}", strict=False)
+        return str(network.network_address)
+    return str(parsed)
+
 
 def client_address(meta, trusted):
     peer = meta.get("REMOTE_ADDR", "")

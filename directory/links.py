@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from cms.privacy import public_live
 from config.pagecache import remember
 
 CACHE_TIMEOUT = 60 * 60
@@ -52,7 +53,7 @@ def producer_page_urls(request=None):
     urls = cache.get(key)
     if urls is None:
         urls = {}
-        for page in active_language_first(ProducerPage.objects.live()):
+        for page in active_language_first(public_live(ProducerPage.objects)):
             if page.producer_id not in urls:
                 url = page.get_url(request)
                 if url:

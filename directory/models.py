@@ -54,8 +54,9 @@ def public_products(producers):
 
 
 def pages_in_locale(queryset, locale_id):
-    """Live pages, those in `locale_id` first so a translation links to its own language."""
-    pages = list(queryset.live().specific())
+    """Live public pages (no view restriction), those in `locale_id` first so a translation
+    links to its own language."""
+    pages = list(queryset.live().public().specific())
     pages.sort(key=lambda page: page.locale_id != locale_id)
     return pages
 
@@ -194,6 +195,7 @@ class ProducerIndexPage(DirectoryIndexPage):
         return (
             ProducerPage.objects.child_of(self)
             .live()
+            .public()
             .select_related("producer")
             .order_by("producer__name")
         )
@@ -309,7 +311,7 @@ class CommuneIndexPage(DirectoryIndexPage):
         verbose_name = _("commune index page")
 
     def communes(self):
-        return commune_rows(CommunePage.objects.child_of(self).live())
+        return commune_rows(CommunePage.objects.child_of(self).live().public())
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -467,7 +469,7 @@ class PointOfSaleIndexPage(DirectoryIndexPage):
 
     def points_of_sale(self, position=None):
         """(page, distance in km or None) pairs: nearest first from `position`, else by commune."""
-        pages = list(PointOfSalePage.objects.child_of(self).live())
+        pages = list(PointOfSalePage.objects.child_of(self).live().public())
         if position is None:
             pages.sort(key=lambda page: (page.commune_name, page.title))
             return [(page, None) for page in pages]

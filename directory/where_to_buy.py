@@ -11,10 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from cms.privacy import public_live
 from config.pagecache import remember
 
 from .links import active_language_first
-from .models import PointOfSaleIndexPage, StockedProduct
+from .models import PointOfSaleIndexPage, PointOfSalePage, StockedProduct
 
 
 @dataclass
@@ -38,7 +39,11 @@ def _in_active_locale(pages):
 
 
 def points_of_sale(product, request=None):
-    stocked = StockedProduct.objects.filter(product=product, page__live=True).select_related("page")
+    # Pages that ask a visitor to sign in (a view restriction) are not named to the public.
+    public_pages = public_live(PointOfSalePage.objects).values("pk")
+    stocked = StockedProduct.objects.filter(product=product, page__in=public_pages).select_related(
+        "page"
+    )
     pages = _in_active_locale(item.page for item in stocked)
     pages.sort(key=lambda page: (page.commune_name, page.title))
     return [
@@ -56,11 +61,12 @@ def points_of_sale(product, request=None):
 def fairs(product, request=None):
     """Fairs not yet over where the product, or its producer with all their products, is shown."""
     Participant = apps.get_model("events", "TradeFairParticipant")
+    public_pages = public_live(apps.get_model("events", "TradeFairPage").objects).values("pk")
     shown = Q(product=product)
     if product.producer_id:
         shown |= Q(product__isnull=True, producer_id=product.producer_id)
     participants = (
-        Participant.objects.filter(shown, page__live=True, page__end__gte=timezone.now())
+        Participant.objects.filter(shown, page__in=public_pages, page__end__gte=timezone.now())
         .select_related("page")
         .order_by("page__start")
     )
@@ -86,7 +92,7 @@ def points_of_sale_index_url(request=None):
     """The list of points of sale in the active language (kept until pages change)."""
 
     def find():
-        pages = _in_active_locale(PointOfSaleIndexPage.objects.live())
+        pages = _in_active_locale(PointOfSaleIndexPage.objects.live().public())
         return pages[0].get_url(request) if pages else ""
 
     host = request.get_host() if request is not None else ""

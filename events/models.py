@@ -29,6 +29,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.embeds import framed_players
+from cms.privacy import public_live
 from config.origin import absolute_url, site_origin
 from seo.images import share_rendition
 from sitesearch.folding import FoldedSearchMixin
@@ -587,7 +588,7 @@ def live_and_next(now=None, language=None, limit=12):
     now = now or timezone.now()
     language = language or get_language()
     streams = list(
-        LivestreamPage.objects.live()
+        public_live(LivestreamPage.objects)
         .filter(end__gt=now, locale__language_code=language)
         .order_by("start")[:limit]
     )

@@ -14,7 +14,7 @@ from .certification import state_of
 from .digital_link import MalformedLink, lot_uri, parse_short_code
 from .models import CODE_ALPHABET, Certification, Lot
 from .places import commune
-from .scan import trace_short_code
+from .scan import public_products_filter, trace_short_code
 
 router = Router(tags=["certification"])
 
@@ -209,7 +209,10 @@ class TraceOut(Schema):
 )
 def list_lots(request, filters: Query[LotFilters]):
     reject_unknown_parameters(request, LotFilters.model_fields)
-    lots = Lot.objects.select_related("product").filter(product_id=filters.product)
+    # An unpublished product's lots are not listed: the answer is that of a product with none.
+    lots = Lot.objects.select_related("product").filter(
+        public_products_filter("product__"), product_id=filters.product
+    )
     return {
         "results": [
             {

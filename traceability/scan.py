@@ -12,6 +12,7 @@ from functools import cached_property
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_class
@@ -142,6 +143,20 @@ def _product_model():
     return apps.get_model("catalogue", "Product")
 
 
+# A product shown to the public: itself public and, for a variant, its parent too. Lots of any
+# other product answer as an unknown code does (404): unpublished products appear nowhere.
+PUBLIC_PRODUCT = Q(is_public=True) & (Q(parent__isnull=True) | Q(parent__is_public=True))
+
+
+def public_products_filter(prefix=""):
+    """PUBLIC_PRODUCT for a query on a model that reaches the product by `prefix`."""
+    if not prefix:
+        return PUBLIC_PRODUCT
+    return Q(**{f"{prefix}is_public": True}) & (
+        Q(**{f"{prefix}parent__isnull": True}) | Q(**{f"{prefix}parent__is_public": True})
+    )
+
+
 LOT_RELATED = (
     "product__producer",
     "product__certification",
@@ -156,6 +171,7 @@ def trace_digital_link(link):
     if link.serial:
         label = (
             Label.objects.select_related(*(f"lot__{r}" for r in LOT_RELATED), "lot")
+            .filter(public_products_filter("lot__product__"))
             .filter(serial=link.serial, lot__product__gtin=link.gtin)
             .first()
         )
@@ -164,6 +180,7 @@ def trace_digital_link(link):
     if link.lot:
         lot = (
             Lot.objects.select_related(*LOT_RELATED)
+            .filter(public_products_filter("product__"))
             .filter(product__gtin=link.gtin, code=link.lot)
             .first()
         )
@@ -172,7 +189,7 @@ def trace_digital_link(link):
     product = (
         _product_model()
         .objects.select_related(*PRODUCT_RELATED)
-        .filter(gtin=link.gtin, is_public=True)
+        .filter(PUBLIC_PRODUCT, gtin=link.gtin)
         .first()
     )
     if product is None:
@@ -183,12 +200,16 @@ def trace_digital_link(link):
 
 def trace_short_code(code):
     """Trace for a /q/ code (a lot's short code or a label's serial), or None."""
-    lot = Lot.objects.select_related(*LOT_RELATED).filter(short_code=code).first()
+    lot = (
+        Lot.objects.select_related(*LOT_RELATED)
+        .filter(public_products_filter("product__"), short_code=code)
+        .first()
+    )
     if lot:
         return _with_events(Trace(lot.product, lot))
     label = (
         Label.objects.select_related(*(f"lot__{r}" for r in LOT_RELATED), "lot")
-        .filter(serial=code)
+        .filter(public_products_filter("lot__product__"), serial=code)
         .first()
     )
     if label:

@@ -12,6 +12,7 @@ every cached page (the generation of `config.pagecache`).
 
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +26,7 @@ from redis.exceptions import RedisError
 
 from config.cache import mark_unavailable
 from config.pagecache import GENERATION_KEY, current_generation
+from config.proxy import source_network
 
 from .digital_link import MalformedLink, parse_digital_link, parse_short_code
 from .linkset import linkset_for, redirect_target, targets_for
@@ -62,10 +64,27 @@ def scan_language(request):
 
 
 def source_hash(request):
-    """A salted hash of the client address: enough to rate-limit, useless to identify."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """A salted hash of the client's source (its IPv6 /64, config.proxy.source_network): enough
+    to rate-limit, useless to identify."""
+    address = source_network(request.META.get("REMOTE_ADDR", ""))
     day = timezone.now().strftime("%Y%m%d")  # the salt changes daily
     return hashlib.sha256(f"{settings.SECRET_KEY}:{day}:{address}".encode()).hexdigest()[:16]
+
+
+# User-Agent words of crawlers and of the link previews apps draw when a scan URI is shared in a
+# chat (Zalo's, Facebook's, WhatsApp's, Telegram's, Skype's…): they fetch the page, nobody scanned
+# a label. A person scanning inside an app (Zalo's or Facebook's QR reader and browser) sends
+# that app's browser agent, which names none of these.
+BOT_AGENT = re.compile(
+    r"bot|crawl|spider|preview|slurp|facebookexternalhit|facebookcatalog|whatsapp/"
+    r"|headlesschrome|lighthouse",
+    re.IGNORECASE,
+)
+
+
+def is_bot(request):
+    """The User-Agent names a crawler, a link previewer or an HTTP library."""
+    return bool(BOT_AGENT.search(request.headers.get("User-Agent", "")))
 
 
 def rate_keys(source, target):
@@ -196,8 +215,16 @@ def _resolve(request, canonical, find):
         return problem(request, 429, language)
 
     entry = cached_entry(request, generation, key, parsed, find, language)
-    log_scan(source_hash=source, language=language, region=shared_region(request), **entry["scan"])
+
+    def count_scan():
+        """Only a person's GET of the page counts (an unknown code's too: a counterfeit
+        signal): not HEAD, not a linkset or a redirect for a machine, not a link previewer."""
+        if request.method == "GET" and not is_bot(request):
+            region = shared_region(request)
+            log_scan(source_hash=source, language=language, region=region, **entry["scan"])
+
     if entry["status"] == 404:
+        count_scan()
         return problem(request, 404, language, asked=request.path)
 
     link_type = request.GET.get("linkType", "")
@@ -209,6 +236,7 @@ def _resolve(request, canonical, find):
         response = HttpResponse(status=307)
         response["Location"] = target
         return _with_cors(response)
+    count_scan()
     response = HttpResponse(entry["body"])
     response["Content-Language"] = language
     response["Link"] = f'<{entry["uri"]}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'

@@ -21,6 +21,13 @@ if _origin.scheme != "https":
         f"SITE_URL must be the site's public https origin, not {_origin.url!r}."
     )
 SITE_URL = _origin.url
+# Names the site answers to, each spelt out: a wildcard lets any Host through to whatever builds
+# an address from the request (Django's host check is the defence against Host-header attacks).
+_wildcards = [host for host in env.list("ALLOWED_HOSTS") if "*" in host]
+if _wildcards:
+    raise ImproperlyConfigured(
+        f"ALLOWED_HOSTS must name the site's hosts, not a wildcard ({', '.join(_wildcards)})."
+    )
 # What base derives from it, from this value (a process may have imported base before).
 CSRF_TRUSTED_ORIGINS = with_site_origin(env.list("CSRF_TRUSTED_ORIGINS", default=[]), _origin)
 WAGTAILADMIN_BASE_URL = SITE_URL

@@ -269,3 +269,110 @@ def test_signing_in_as_another_customer_at_the_checkout_is_no_500(client, django
     response = attempt(client, door, second_login, PASSWORD, "198.51.100.1")
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(second.pk)
+
+
+# --- One counter per account, whatever was typed ----------------------------------------------
+
+
+def two_names(django_user_model, door, name):
+    """An account and the two strings that sign it in: its user name and its e-mail."""
+    user, _login = make_account(django_user_model, door, name)
+    return user, name, f"{name}@example.vn"
+
+
+SHOP, ADMIN = DOORS[0], DOORS[1]  # the shop takes e-mails; the Wagtail admin either name
+
+
+@pytest.mark.parametrize(
+    ("guessed_at", "guessed_with", "signed_at", "signed_with"),
+    [
+        (ADMIN, "username", ADMIN, "email"),
+        (ADMIN, "email", ADMIN, "username"),
+        (ADMIN, "username", SHOP, "email"),
+        (SHOP, "email", ADMIN, "username"),
+    ],
+    ids=[
+        "admin by name, admin by e-mail",
+        "admin by e-mail, admin by name",
+        "admin by name, shop by e-mail",
+        "shop by e-mail, admin by name",
+    ],
+)
+def test_a_locked_account_cannot_sign_in_by_its_other_name(
+    client, django_user_model, guessed_at, guessed_with, signed_at, signed_with
+):
+    _user, username, email = two_names(django_user_model, ADMIN, "tuan")
+    names = {"username": username, "email": email}
+    guessed = names[guessed_with]
+    answers = [
+        attempt(client, guessed_at, guessed.upper() if i % 2 else guessed, "sai", f"198.51.100.{i}")
+        for i in range(1, settings.AXES_FAILURE_LIMIT + 1)
+    ]
+    assert [r.status_code == 429 for r in answers] == [False] * (len(answers) - 1) + [True]
+    # The right password, by the other name and in another case, from a fresh address.
+    response = attempt(client, signed_at, names[signed_with].upper(), PASSWORD, "192.0.2.9")
+    assert locked_page(response) and not signed_in(client)
+
+
+def test_names_no_account_has_keep_counters_of_their_own(client, django_user_model):
+    from axes.models import AccessAttempt
+
+    door = DOORS[0]
+    user, _username, _email = two_names(django_user_model, door, "thu")
+    attempt(client, door, "Khong-Ai@Example.vn", "sai", "198.51.100.1")
+    attempt(client, door, "THU@example.vn", "sai", "198.51.100.2")
+    assert sorted(AccessAttempt.objects.values_list("username", flat=True)) == [
+        "khong-ai@example.vn",
+        f"user:{user.pk}",
+    ]
+
+
+def reset_password(client, email, new_password):
+    """Oscar's password reset as its owner does it: ask, follow the e-mailed link, choose."""
+    import re
+
+    from django.core import mail
+
+    mail.outbox.clear()
+    asked = client.post("/shop/password-reset/", {"email": email}, REMOTE_ADDR="192.0.2.60")
+    assert asked.status_code == 302
+    link = re.search(r"https?://[^/\s]+(/\S*password-reset/confirm/\S+/)", mail.outbox[0].body)
+    form_page = client.get(link.group(1), follow=True, REMOTE_ADDR="192.0.2.60")
+    assert form_page.status_code == 200
+    done = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+        {"new_password1": new_password, "new_password2": new_password},
+        REMOTE_ADDR="192.0.2.60",
+    )
+    assert done.status_code == 302, done.content.decode()[:500]
+
+
+def test_a_password_reset_unlocks_the_account_and_the_guessers_address_stays_locked(
+    client, django_user_model
+):
+    door = DOORS[0]
+    _user, _username, email = two_names(django_user_model, door, "hung")
+    attacker = "203.0.113.66"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, door, email, "sai", attacker)
+    assert locked_page(attempt(client, door, email, PASSWORD, "192.0.2.61"))
+
+    new_password = "Mật-khẩu-mới-2026"
+    reset_password(client, email, new_password)
+    client.logout()
+    response = attempt(client, door, email, new_password, "192.0.2.62")
+    assert response.status_code == 302 and signed_in(client)
+    client.logout()
+    # The address the guesses came from is still locked, for this account as for any other.
+    assert locked_page(attempt(client, door, email, new_password, attacker))
+
+
+def test_an_ipv6_source_is_its_64(client, django_user_model):
+    """A subscriber picks a new address of their /64 for every guess: still one source."""
+    door = DOORS[0]
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, door, f"khach-{i}@example.vn", "sai", f"2001:db8:5:6::{i + 1:x}")
+    _user, login = make_account(django_user_model, door, "lien")
+    assert locked_page(attempt(client, door, login, PASSWORD, "2001:db8:5:6:abcd::9"))
+    elsewhere = attempt(client, door, login, PASSWORD, "2001:db8:5:7::1")
+    assert elsewhere.status_code == 302 and signed_in(client)

@@ -397,3 +397,83 @@ def test_scan_page_links_to_the_producer_page_and_where_to_buy(client, lot):
     page.unpublish()  # the cached scan page forgets the link at once
     html = body(client.get(f"/q/{lot.short_code}?lang=en"))
     assert f'href="{page.url}"' not in html and producer.name in html
+
+
+# --- What counts as a scan -------------------------------------------------------------------
+
+PHONE = "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 Chrome/126 Mobile Safari"
+# A person scanning with Zalo's or Facebook's QR reader opens the page in the app's browser.
+ZALO_BROWSER = (
+    "Mozilla/5.0 (Linux; Android 13; SM-A536E) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/120.0.6099.193 Mobile Safari/537.36 Zalo android/12010567 "
+    "ZaloTheme/light ZaloLanguage/vi"
+)
+FACEBOOK_BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.40.95;FBBV/620418186]"
+)
+BOTS = {
+    "Googlebot": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "bingbot": "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "Facebook preview": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+    "WhatsApp preview": "WhatsApp/2.24.10.79 A",
+    "Telegram preview": "TelegramBot (like TwitterBot)",
+    "Skype preview": "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5",
+    "a crawler": "Mozilla/5.0 (compatible; SemrushCrawler/1.0)",
+    "a spider": "Mozilla/5.0 (compatible; Baiduspider/2.0)",
+    "Zalo's link preview": "Mozilla/5.0 (compatible; ZaloBot/1.0; link preview)",
+}
+# (method, path suffix, headers): what a request is, and whether it is a scan.
+REQUESTS = {
+    "a person's GET": ("get", "", {"HTTP_USER_AGENT": PHONE}, 1),
+    "GET in Zalo's browser": ("get", "", {"HTTP_USER_AGENT": ZALO_BROWSER}, 1),
+    "GET in Facebook's browser": ("get", "", {"HTTP_USER_AGENT": FACEBOOK_BROWSER}, 1),
+    "GET without a User-Agent": ("get", "", {}, 1),
+    "GET of the traceability link": ("get", "?linkType=gs1:traceability", {}, 1),
+    "HEAD": ("head", "", {"HTTP_USER_AGENT": PHONE}, 0),
+    "OPTIONS": ("options", "", {"HTTP_USER_AGENT": PHONE}, 0),
+    "linkset by Accept": ("get", "", {"HTTP_ACCEPT": "application/linkset+json"}, 0),
+    "linkset by linkType": ("get", "?linkType=linkset", {}, 0),
+    "all links": ("get", "?linkType=all", {}, 0),
+    "pip redirect": ("get", "?linkType=gs1:pip", {"HTTP_USER_AGENT": PHONE}, 0),
+    "certificate redirect": ("get", "?linkType=gs1:certificationInfo", {}, 0),
+    **{f"GET by {name}": ("get", "", {"HTTP_USER_AGENT": ua}, 0) for name, ua in BOTS.items()},
+}
+
+
+def scans_recorded():
+    flush_scans()
+    return Scan.objects.count()
+
+
+@pytest.mark.parametrize("uri", ["digital link", "short code"])
+@pytest.mark.parametrize("case", REQUESTS)
+def test_only_a_persons_get_of_the_scan_page_counts(client, lot, case, uri):
+    method, suffix, headers, counted = REQUESTS[case]
+    path = f"/01/{GTIN14}/10/L2026-07" if uri == "digital link" else f"/q/{lot.short_code}"
+    response = getattr(client, method)(path + suffix, **headers)
+    assert response.status_code in (200, 204, 307)
+    assert scans_recorded() == counted
+
+
+def test_a_bot_asking_for_an_unknown_code_is_no_counterfeit_signal(client, lot):
+    client.get("/q/ABCDEFGHJK", HTTP_USER_AGENT=BOTS["Googlebot"])
+    client.head("/q/ABCDEFGHJL")
+    assert scans_recorded() == 0
+    client.get("/q/ABCDEFGHJM", HTTP_USER_AGENT=PHONE)
+    flush_scans()
+    assert list(Scan.objects.values_list("unknown_code", flat=True)) == ["q/ABCDEFGHJM"]
+
+
+def test_ipv6_sources_are_limited_per_64(client, settings, lot):
+    settings.SCAN_RATE_PER_CODE = 3
+    url = f"/q/{lot.short_code}"
+    # One subscriber's /64: a new address for every request is still one source.
+    statuses = [client.get(url, REMOTE_ADDR=f"2001:db8:7:42::{n:x}").status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert client.get(url, REMOTE_ADDR="2001:db8:7:42:ffff:1:2:3").status_code == 429
+    # The neighbouring /64 is another subscriber.
+    assert client.get(url, REMOTE_ADDR="2001:db8:7:43::1").status_code == 200
+    flush_scans()
+    hashes = list(Scan.objects.values_list("source_hash", flat=True))
+    assert len(hashes) == 4 and len(set(hashes)) == 2

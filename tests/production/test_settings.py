@@ -138,3 +138,11 @@ def test_cookies_carry_the_secure_flag_over_https(client, settings, django_user_
     assert response.status_code == 302
     session = response.cookies["sessionid"]
     assert session["secure"] is True and session["httponly"] is True
+
+
+@pytest.mark.parametrize("hosts", ["*", "ocop.test,*", "*.example.vn", "127.0.0.1, ocop*.vn"])
+def test_production_refuses_a_wildcard_allowed_hosts(production_env, hosts):
+    production_env["ALLOWED_HOSTS"] = hosts
+    result = _run(["manage.py", "check"], production_env)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must name the site's hosts, not a wildcard" in result.stderr
