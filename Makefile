@@ -8,13 +8,14 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help install messages chromium nginx poppler demo serve test soak lint bench clean
+.PHONY: help install messages chromium nginx poppler demo serve test soak lint audit bench clean
 
 help:
 	@echo "make demo   - install, migrate SQLite, load demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make soak   - the reliability and security battery, long parts included (PostgreSQL)"
 	@echo "make lint   - ruff, manage.py check, makemigrations --check"
+	@echo "make audit  - pip-audit on requirements.lock (when its service answers); every pin at its newest patch release"
 	@echo "make bench  - benchmarks whose figures are recorded in README.md"
 
 $(BIN)/python:
@@ -78,6 +79,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+# Known vulnerabilities (pip-audit, when its advisory service answers: otherwise it says so and
+# does not fail) and every locked pin at the newest patch release of its series on pip's index.
+audit: install
+	$(BIN)/python deploy/audit_dependencies.py $(AUDIT_ARGS)
 
 bench: install chromium
 	@command -v wrk >/dev/null || (echo "==> Installing wrk (Debian)" && apt-get install -y -qq wrk)

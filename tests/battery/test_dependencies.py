@@ -1,71 +1,40 @@
 """Item 14: production settings pass `check --deploy`, and no locked dependency has a known
 vulnerability that docs/security.md does not explain.
 
+The audit is deploy/audit_dependencies.py's, the one `make audit` runs (which also checks every
+pin against the newest patch release of its series on the package index).
 pip-audit asks PyPI's JSON API for each pinned version's advisories. Where that API is not
 reachable, pip-audit still exits 0 ("No known vulnerabilities found") with every package skipped,
 so the audit is only believed when every locked package was actually looked up: otherwise the
 fast suite skips, saying why, and `make soak` fails, because nothing was audited.
 """
 
-import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from deploy.audit_dependencies import (
+    LOCK,
+    SECURITY_DOC,
+    accepted_advisories,
+    probe_service,
+    read_lock,
+    run_pip_audit,
+)
 from tests.production.conftest import production_env_for
 from tests.production.test_settings import check_deploy
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-LOCK = ROOT / "requirements.lock"
-SECURITY_DOC = ROOT / "docs" / "security.md"
-# An accepted advisory is listed in docs/security.md as a table row starting "| `ID` |".
-ACCEPTED = re.compile(r"^\|\s*`([A-Za-z0-9][\w.:-]+)`\s*\|", re.MULTILINE)
-
-
-def accepted_advisories():
-    return set(ACCEPTED.findall(SECURITY_DOC.read_text(encoding="utf-8")))
-
 
 def audit(cache_dir):
-    """pip-audit on requirements.lock → (found, not_looked_up): {package: [advisory ids]} and
-    the packages it could not look up, with its reason."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip_audit",
-            "--requirement",
-            str(LOCK),
-            "--no-deps",  # every package is pinned in the lock already
-            "--disable-pip",
-            "--format",
-            "json",
-            "--progress-spinner",
-            "off",
-            "--timeout",
-            "20",
-            "--cache-dir",
-            str(cache_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-    )
-    if not result.stdout.strip():
-        raise AssertionError(f"pip-audit printed nothing: {result.stderr[-2000:]}")
-    report = json.loads(result.stdout)
-    found, not_looked_up = {}, {}
-    for dependency in report["dependencies"]:
-        if "skip_reason" in dependency:
-            not_looked_up[dependency["name"]] = dependency["skip_reason"]
-        elif dependency.get("vulns"):
-            found[f"{dependency['name']} {dependency['version']}"] = [
-                vuln["id"] for vuln in dependency["vulns"]
-            ]
+    """pip-audit on requirements.lock (deploy/audit_dependencies.py, as `make audit` runs it) →
+    (found, not_looked_up): {package: [advisory ids]} and the packages it could not look up,
+    with its reason. A short probe first: where the service does not answer, every package is
+    not looked up, without waiting for pip-audit's time-outs."""
+    name, version = next(iter(read_lock(LOCK.read_text()).items()))
+    unreachable = probe_service("pypi", name, str(version))
+    if unreachable:
+        return {}, {package: unreachable for package in locked_packages()}
+    found, not_looked_up, _ = run_pip_audit(LOCK, timeout=20, cache_dir=cache_dir)
     return found, not_looked_up
 
 
@@ -86,7 +55,7 @@ def run_audit(battery, tmp_path, *, must_reach):
             pytest.skip(reason + "; `make soak` runs the audit and fails without it")
         battery.record(14, "pip-audit", f"not audited: {reason}", ok=False)
         pytest.fail(reason)
-    accepted = accepted_advisories()
+    accepted = accepted_advisories(SECURITY_DOC.read_text(encoding="utf-8"))
     unexplained = {
         package: [vuln for vuln in ids if vuln not in accepted] for package, ids in found.items()
     }
@@ -122,8 +91,3 @@ def test_locked_dependencies_have_no_unexplained_vulnerability(battery, tmp_path
 @pytest.mark.soak
 def test_locked_dependencies_are_audited_in_the_soak(battery, tmp_path):
     run_audit(battery, tmp_path, must_reach=True)
-
-
-def test_accepted_advisories_are_read_from_the_security_notes():
-    text = "| `GHSA-abcd-1234-wxyz` | django | why |\n| `PYSEC-2026-1` | x | y |\nno `X-1` |"
-    assert set(ACCEPTED.findall(text)) == {"GHSA-abcd-1234-wxyz", "PYSEC-2026-1"}
