@@ -114,16 +114,15 @@ def certificate_mismatch(producer, gtin, certificate):
     """
     if certificate is None:
         return None
-    owner = certificate.producer
     if producer is None:
         return _(
             "A product without a producer cannot carry a certificate: %(certificate)s "
             "belongs to %(owner)s."
-        ) % {"certificate": certificate, "owner": owner}
+        ) % {"certificate": certificate, "owner": certificate.producer}
     if producer.pk != certificate.producer_id:
         return _(
             "%(certificate)s belongs to %(owner)s, not to this product's producer (%(producer)s)."
-        ) % {"certificate": certificate, "owner": owner, "producer": producer}
+        ) % {"certificate": certificate, "owner": certificate.producer, "producer": producer}
     if gtin and certificate.gtins:
         try:
             gtin = normalise_gtin(gtin)
