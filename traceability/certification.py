@@ -170,7 +170,9 @@ class CertificateLinkGuard:
         return stored is None or _UNKNOWN in stored or stored != self._certificate_link()
 
     def check_certificate_link(self, update_fields=None):
-        """ValidationError on `certification` when a new or changed link breaks the rule."""
+        """ValidationError when a new or changed link breaks the rule. Not tied to the
+        `certification` field: a form that changes only the producer or the GTIN has no such
+        field, and an error naming a field a form lacks is a server error in Django."""
         if update_fields is not None:
             names = {name.removesuffix("_id") for name in self.certificate_link_fields}
             if not names & {name.removesuffix("_id") for name in update_fields}:
@@ -178,7 +180,7 @@ class CertificateLinkGuard:
         if self.certificate_link_changed():
             reason = self.certificate_link_problem()
             if reason:
-                raise ValidationError({"certification": reason})
+                raise ValidationError(reason, code="certificate_mismatch")
 
     def certificate_link_saved(self):
         self._stored_certificate_link = self._certificate_link()

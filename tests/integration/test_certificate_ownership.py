@@ -79,7 +79,7 @@ def test_the_model_refuses_a_certificate_that_is_not_the_products(case):
         assert reason
         with pytest.raises(ValidationError) as cleaned:
             product.clean()
-        assert cleaned.value.message_dict["certification"] == [str(reason)]
+        assert cleaned.value.messages == [str(reason)]
         with pytest.raises(ValidationError):
             product.save()  # the last line, for whatever skips clean()
         assert carried(product) is None
@@ -102,7 +102,7 @@ def test_a_lot_carries_only_its_products_certificate(case):
     if refused(*case):
         with pytest.raises(ValidationError) as cleaned:
             lot.clean()
-        assert "certification" in cleaned.value.message_dict
+        assert cleaned.value.error_list[0].code == "certificate_mismatch"
         with pytest.raises(ValidationError):
             lot.save()
         assert not Lot.objects.exists()
@@ -203,6 +203,23 @@ def test_the_django_admin_refuses_it_for_a_superuser(superuser_client, case):
     stored = expect(response, product, certificate, case)
     if not refused(*case):
         assert response.status_code == 302 and stored == certificate.pk
+
+
+@pytest.mark.django_db
+def test_moving_a_certified_product_to_another_producer_is_refused(superuser_client):
+    product, certificate = make_case("own producer", "GTIN listed")
+    product.certification = certificate
+    product.save()
+    stranger = ProducerFactory()
+    url = f"/django-admin/catalogue/product/{product.pk}/change/"
+    data = form_data(superuser_client.get(url))
+    data.update(producer=stranger.pk, _save="Save")
+    response = superuser_client.post(url, data)
+    assert response.status_code == 200
+    assert Product.objects.get(pk=product.pk).producer_id == certificate.producer_id
+    with translation.override(response["Content-Language"]):
+        reason = str(certificate_mismatch(stranger, product.gtin, certificate))
+    assert escape(reason) in response.content.decode()
 
 
 @pytest.mark.django_db
