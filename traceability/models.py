@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from config.media import private_storage
 from config.uploads import validate_document, validate_photo
 
+from .certification import CertificateLinkGuard, certificate_mismatch, held_on
 from .places import commune
 from .rules import ProducerKind, ProductGroup
 from .validators import validate_commune_code
@@ -231,7 +232,7 @@ def new_serial():
     return short_code(SERIAL_LENGTH)
 
 
-class Lot(models.Model):
+class Lot(CertificateLinkGuard, models.Model):
     """A production batch of one product: what a QR label points at."""
 
     product = models.ForeignKey(
@@ -286,14 +287,30 @@ class Lot(models.Model):
     def __str__(self):
         return f"{self.product} — {self.code}"
 
+    # Only a certificate of the lot's product's producer (and GTIN): the scan page shows it.
+    certificate_link_fields = ("product_id", "certification_id")
+
     def save(self, *args, **kwargs):
         if self.certification_id is None and self.product_id:
-            from .certification import held_on
-
             certificate = self.product.certification
-            if held_on(certificate, self.produced_on):
+            product = self.product
+            if held_on(certificate, self.produced_on) and not certificate_mismatch(
+                product.producer, product.gtin, certificate
+            ):
                 self.certification = certificate
+        self.check_certificate_link(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+        self.certificate_link_saved()
+
+    def clean(self):
+        super().clean()
+        self.check_certificate_link()
+
+    def certificate_link_problem(self):
+        if not self.product_id:
+            return None
+        product = self.product
+        return certificate_mismatch(product.producer, product.gtin, self.certification)
 
     @property
     def origin_commune(self):

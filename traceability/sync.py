@@ -223,6 +223,11 @@ def _update_rows(model, objects, field_names):
         cursor.executemany(sql, rows)
 
 
+def note_problem(run, message):
+    """Name a problem in a run's record (receivers of `certificates_changed` too)."""
+    _note(run, message)
+
+
 def _note(run, message):
     logger.warning("registry sync: %s", message)
     if len(run.problems) < MAX_PROBLEMS_KEPT:

@@ -17,7 +17,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.search import index
 
 from sitesearch.folding import FoldedSearchMixin
-from traceability.certification import standing
+from traceability.certification import CertificateLinkGuard, certificate_mismatch, standing
 from traceability.validators import normalise_gtin, validate_gtin
 
 from .validators import validate_photo_upload
@@ -40,7 +40,7 @@ class CatalogueDisplay(BaseGenericSetting):
         verbose_name = _("catalogue display")
 
 
-class Product(FoldedSearchMixin, index.Indexed, AbstractProduct):
+class Product(CertificateLinkGuard, FoldedSearchMixin, index.Indexed, AbstractProduct):
     producer = models.ForeignKey(
         "traceability.Producer",
         verbose_name=_("producer"),
@@ -85,6 +85,13 @@ class Product(FoldedSearchMixin, index.Indexed, AbstractProduct):
         index.FilterField("id"),
     ]
 
+    # A certificate belongs to its product: see traceability.certification.certificate_mismatch.
+    certificate_link_fields = ("producer_id", "certification_id", "gtin")
+
+    def clean(self):
+        super().clean()
+        self.check_certificate_link()
+
     def save(self, *args, **kwargs):
         # Stored as GTIN-14 so that it matches the registry's GTINs and the QR URIs.
         if self.gtin:
@@ -92,7 +99,12 @@ class Product(FoldedSearchMixin, index.Indexed, AbstractProduct):
                 self.gtin = normalise_gtin(self.gtin)
             except ValueError:
                 pass  # left as typed; the field's validator explains the problem in forms
+        self.check_certificate_link(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+        self.certificate_link_saved()
+
+    def certificate_link_problem(self):
+        return certificate_mismatch(self.producer, self.gtin, self.certification)
 
     @cached_property
     def standing(self):

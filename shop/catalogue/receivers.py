@@ -7,12 +7,13 @@ from django.dispatch import receiver
 from sitesearch.indexing import reindex
 from traceability.sync import certificates_changed, producers_changed
 
-from .linking import link_by_gtin
+from .linking import link_by_gtin, unlink_mismatched
 
 
 @receiver(certificates_changed)
 def link_new_certificates(sender, run, registry_ids, **kwargs):
-    link_by_gtin(registry_ids)
+    unlink_mismatched(registry_ids, run)
+    link_by_gtin(registry_ids, run)
 
 
 @receiver(producers_changed)

@@ -206,7 +206,9 @@ def test_related_product_shown_only_while_certified(client, index):
     NewsArticleRelatedProduct.objects.create(article=article, product=product, sort_order=0)
     assert "Chè Shan tuyết Tủa Chùa" in html(client.get(article.url))
 
-    lapsed = CertificationFactory(decision_date=today - datetime.timedelta(days=40 * 31))
+    lapsed = CertificationFactory(
+        producer=product.producer, decision_date=today - datetime.timedelta(days=40 * 31)
+    )
     product.certification = lapsed
     product.save()
     assert "Chè Shan tuyết Tủa Chùa" not in html(client.get(article.url))

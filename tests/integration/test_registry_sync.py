@@ -11,7 +11,7 @@ from oscar.core.loading import get_model
 from oscar.test.factories import create_product
 
 from config import pagecache
-from tests.factories import certified_product
+from tests.factories import ProducerFactory, certified_product
 from tests.registry_server import FakeRegistry, feed_record
 from traceability.certification import State
 from traceability.models import Certification, CertificationChange, SyncRun
@@ -184,13 +184,19 @@ def test_an_older_record_than_the_mirror_is_ignored(registry):
 
 
 def test_products_are_linked_by_gtin_only_when_unambiguous(registry):
-    lone = create_product(title="Trà", price=90000, num_in_stock=3, gtin="8936045900017")
+    # the feed's producer (tax code 5600123456): only its own products are linked
+    own = ProducerFactory(name="HTX Chè Shan tuyết Tủa Chùa", tax_code="5600123456")
+    lone = create_product(
+        title="Trà", price=90000, num_in_stock=3, gtin="8936045900017", producer=own
+    )
     assert lone.gtin == "08936045900017"  # stored as GTIN-14
     registry.record("R-1").update(gtins=["8936045900017"])
     sync()
     assert Product.objects.get(pk=lone.pk).certification.registry_id == "R-1"
 
-    other = create_product(title="Mật ong", price=90000, num_in_stock=3, gtin="8936045900024")
+    other = create_product(
+        title="Mật ong", price=90000, num_in_stock=3, gtin="8936045900024", producer=own
+    )
     registry.record("R-2").update(gtins=["8936045900024"], updated_at="2026-05-01T00:00:00+07:00")
     registry.record("R-3").update(gtins=["8936045900024"], updated_at="2026-05-01T00:00:00+07:00")
     sync()
