@@ -81,6 +81,9 @@ def content_page(name):
 def fill_shipping_address(page, language):
     field(page, language, "Full name").fill("Nguyễn Thị Lan")
     field(page, language, "Phone number").fill("0912 345 678")
+    # The commune list script listens for the province's change once the page has loaded; a
+    # test is faster than a person (and a busy machine loads the script late): wait for it.
+    page.wait_for_load_state("load")
     field(page, language, "Province or city").select_option(label="Thành phố Hà Nội")
     commune = field(page, language, "Commune or ward")
     # The communes of the chosen province arrive by script.
