@@ -203,3 +203,17 @@ def labelled_lot(product):
         },
     )
     return f"/01/{product.gtin}/10/{lot.code}"
+
+
+def home():
+    """The Vietnamese home page (the root of the site's page tree)."""
+    from cms.models import HomePage
+
+    return HomePage.objects.filter(locale__language_code="vi").first()
+
+
+def publish(parent, page):
+    """`page` added under `parent` and published, as an editor would."""
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from cms.models import HomePage
 from directory.geo import haversine_km, parse_position
 from directory.models import (
     CommuneIndexPage,
@@ -23,7 +22,7 @@ from directory.models import (
     StockedProduct,
 )
 from events.models import TradeFairPage
-from tests.factories import CertificationFactory, ProducerFactory, certified_product
+from tests.factories import CertificationFactory, ProducerFactory, certified_product, home, publish
 from traceability.certification import State
 
 pytestmark = pytest.mark.django_db
@@ -34,16 +33,6 @@ NBSP = "\xa0"
 def text(response):
     assert response.status_code == 200
     return response.content.decode().replace(NBSP, " ")
-
-
-def home():
-    return HomePage.objects.filter(locale__language_code="vi").first()
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def jsonld(html):

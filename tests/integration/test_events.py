@@ -30,7 +30,7 @@ from events.models import (
     TradeFairParticipant,
     live_and_next,
 )
-from tests.factories import CertificationFactory, ProducerFactory, certified_product
+from tests.factories import CertificationFactory, ProducerFactory, certified_product, publish
 
 # The project's URL map with the `.ics` gateway in front of Wagtail's catch-all.
 urlpatterns = (
@@ -54,12 +54,6 @@ def clock():
 @pytest.fixture
 def home():
     return HomePage.objects.filter(locale__language_code="vi").first()
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def fair(index, title, start, end, **extra):

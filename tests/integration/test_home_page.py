@@ -20,7 +20,7 @@ from cms.models import HomePage, SiteIdentity
 from directory.models import CommuneIndexPage, CommunePage
 from events.models import EventIndexPage, LivestreamIndexPage, LivestreamPage, TradeFairPage
 from news.models import NewsArticlePage, NewsCategory, NewsIndexPage
-from tests.factories import CertificationFactory, ProducerFactory, certified_product
+from tests.factories import CertificationFactory, ProducerFactory, certified_product, publish
 from traceability.places import province_communes
 
 pytestmark = pytest.mark.django_db
@@ -57,12 +57,6 @@ def clock():
 @pytest.fixture
 def home():
     return HomePage.objects.get(locale__language_code="vi")
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def compose(home, *blocks):

@@ -14,7 +14,6 @@ import pytest
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from cms.models import HomePage
 from directory.models import (
     CommuneIndexPage,
     CommunePage,
@@ -32,7 +31,14 @@ from events.models import (
     TradeFairParticipant,
 )
 from news.models import NewsArticlePage, NewsIndexPage
-from tests.factories import CertificationFactory, ProducerFactory, certified_product, labelled_lot
+from tests.factories import (
+    CertificationFactory,
+    ProducerFactory,
+    certified_product,
+    home,
+    labelled_lot,
+    publish,
+)
 from traceability.models import Label, Lot
 
 pytestmark = pytest.mark.django_db
@@ -148,16 +154,6 @@ def test_unpublished_products_are_absent_from_lists(client, products, url):
 
 
 # --- Pages with a view restriction --------------------------------------------------------
-
-
-def home():
-    return HomePage.objects.filter(locale__language_code="vi").first()
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def restrict(page):

@@ -27,7 +27,7 @@ from events.models import EventIndexPage, TradeFairPage
 from news.models import NewsArticlePage, NewsIndexPage
 from shop.order import emails
 from tests.checkout import start_payment
-from tests.factories import CertificationFactory, certified_product, placed_order
+from tests.factories import CertificationFactory, certified_product, placed_order, publish
 from tests.origins import absolute_urls, foreign_origins, response_urls
 from traceability.models import Label, LabelSheet, Lot
 
@@ -64,12 +64,6 @@ def picture(title):
     image.file.save("origin.jpg", ImageFile(buffer, name="origin.jpg"), save=False)
     image.save()
     return image
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 @pytest.fixture

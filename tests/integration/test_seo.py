@@ -32,7 +32,7 @@ from events.models import (
     TradeFairPage,
 )
 from news.models import NewsArticlePage, NewsIndexPage
-from tests.factories import CertificationFactory, ProducerFactory, certified_product
+from tests.factories import CertificationFactory, ProducerFactory, certified_product, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -115,12 +115,6 @@ def product_image(product):
     image = ProductImage(product=product, display_order=0)
     image.original.save("che.jpg", ContentFile(jpeg(1600, 1000)), save=True)
     return image
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def translate(page, language="en", live=True, **fields):

@@ -16,7 +16,13 @@ from events.models import (
 )
 from insight.rollups import refresh_rollups
 from shop.order import actions
-from tests.factories import CertificationFactory, ProducerFactory, certified_product, placed_order
+from tests.factories import (
+    CertificationFactory,
+    ProducerFactory,
+    certified_product,
+    placed_order,
+    publish,
+)
 from traceability.models import CertificationChange, Scan
 
 HANOI = datetime.timezone(datetime.timedelta(hours=7))
@@ -42,12 +48,6 @@ def change(certificate, when, **fields):
 def certificate(name, decided, valid_until=None, **fields):
     fields.setdefault("valid_until", valid_until or decided.replace(year=decided.year + 3))
     return CertificationFactory(product_name=name, decision_date=decided, **fields)
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 @pytest.fixture
