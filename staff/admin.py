@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django_rq.models import Dashboard
 from taggit.models import Tag
 
+from staff.permissions import SuperusersOnlyAdmin
+
 
 def superusers_only(view):
     @wraps(view)
@@ -36,18 +38,8 @@ def superusers_only(view):
     return wrapper
 
 
-class SuperuserQueueAdmin(django_rq.admin.QueueAdmin):
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+class SuperuserQueueAdmin(SuperusersOnlyAdmin, django_rq.admin.QueueAdmin):
+    pass
 
     def get_urls(self):
         urls = super().get_urls()

@@ -9,32 +9,17 @@ from oscar.apps.communication.admin import *  # noqa: F403  registers Oscar's ad
 from oscar.apps.communication.admin import EmailAdmin
 from oscar.core.loading import get_model
 
+from staff.permissions import SuperusersOnlyAdmin
+
 Email = get_model("communication", "Email")
 Notification = get_model("communication", "Notification")
 
 
-class SuperusersOnly:
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-
-class CustomerEmailAdmin(SuperusersOnly, EmailAdmin):
+class CustomerEmailAdmin(SuperusersOnlyAdmin, EmailAdmin):
     pass
 
 
-class NotificationAdmin(SuperusersOnly, admin.ModelAdmin):
+class NotificationAdmin(SuperusersOnlyAdmin, admin.ModelAdmin):
     pass
 
 
