@@ -9,6 +9,8 @@ from django.utils import translation
 
 from tests.s3 import moto_server, s3_media  # noqa: F401  (fixtures for any test module)
 
+DEMO_PASSWORD = "demo-pass"  # every demo login in tests (`_demo_snapshot` loads the demo with it)
+
 
 # Browser tests (tests/browser, tests/served) share one Chromium per run: Playwright's sync API
 # allows one running instance per thread.
@@ -188,7 +190,7 @@ def _demo_snapshot(_db_snapshot, django_db_blocker, tmp_path_factory):
         override_settings(MEDIA_ROOT=str(media)),
         translation.override(settings.LANGUAGE_CODE),
     ):
-        call_command("load_demo", admin_password="demo-pass", stdout=out, stderr=err)
+        call_command("load_demo", admin_password=DEMO_PASSWORD, stdout=out, stderr=err)
         _copy_database(name, database, vendor)
         _copy_database(migrated, name, vendor)
     cache.clear()

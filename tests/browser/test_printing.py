@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import ARTIFACTS, DESKTOP, screenshot
 from tests.browser.shopping import say
-
-PASSWORD = "demo-pass"  # the demo's staff password in tests (tests/conftest.py, demo_db)
+from tests.conftest import DEMO_PASSWORD
 
 # For each heading and table of the report's printable part: its text, and for every table its
 # number of rows and the texts of the cells of its last row.
@@ -52,7 +51,7 @@ def fold(text):
 def sign_in(page, username="admin"):
     page.goto("/admin/login/")
     page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.locator("form button[type=submit], form input[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/admin/$"))
 

@@ -3,7 +3,6 @@ OSV-style advisory service served here on 127.0.0.1: pins behind and up to date,
 found, explained and unreachable."""
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -11,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.s3 import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "deploy" / "audit_dependencies.py"
@@ -92,12 +93,6 @@ def server():
     httpd.server_close()
 
 
-def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def audit(tmp_path, server, pins, *, osv_url=None, accepted=()):
     lock = tmp_path / "requirements.lock"
     lock.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()))
@@ -168,7 +163,7 @@ def test_an_advisory_fails_unless_the_security_notes_explain_it(tmp_path, server
 def test_an_unreachable_advisory_service_is_said_plainly_and_the_index_still_checked(
     tmp_path, server
 ):
-    dead = f"http://127.0.0.1:{closed_port()}/v1/query"
+    dead = f"http://127.0.0.1:{free_port()}/v1/query"
     code, output = audit(tmp_path, server, {"ocop-fake-alpha": "1.0.0"}, osv_url=dead)
     assert "advisory service unreachable: vulnerabilities NOT checked" in output
     assert "behind: ocop-fake-alpha 1.0.0 -> 1.0.2" in output
@@ -185,7 +180,7 @@ def test_a_pin_the_index_does_not_know_is_not_taken_for_up_to_date(tmp_path, ser
 
 
 def test_an_unreachable_index_is_said_plainly(tmp_path, server):
-    dead = f"http://127.0.0.1:{closed_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     code, output = audit(tmp_path, dead, {"ocop-fake-alpha": "1.0.2"}, osv_url=f"{server}/v1/query")
     assert "package index unreachable: patch releases NOT checked" in output
     assert code == 2, output

@@ -26,11 +26,11 @@ from django.conf import global_settings
 from django.conf import settings as django_settings
 from django.test import override_settings
 
+from tests.conftest import DEMO_PASSWORD
 from tests.s3 import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_HASHERS = global_settings.PASSWORD_HASHERS
-DEMO_PASSWORD = "demo-pass"  # every demo login in tests (tests/conftest.py, _demo_snapshot)
 LOG_PROBLEMS = ("Traceback (most recent call last)", "Internal Server Error", "database is locked")
 
 

@@ -4,8 +4,10 @@ URL an answer names (body and headers)."""
 import json
 import re
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 from xml.etree import ElementTree
+
+from tests.origins import origin_of
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -121,5 +123,4 @@ def sitemap_urls(fetch, url):
 
 
 def same_origin(url, origin):
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" == origin
+    return origin_of(url) == origin.lower()

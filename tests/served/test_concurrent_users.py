@@ -28,7 +28,8 @@ from oscar.core.loading import get_class, get_model
 from wagtail import blocks
 
 from tests.checkout import HA_NOI
-from tests.served.conftest import DEMO_PASSWORD, FIGURES
+from tests.conftest import DEMO_PASSWORD
+from tests.served.conftest import FIGURES
 from tests.threads import HANGING, run_at_once
 
 pytestmark = pytest.mark.skipif(

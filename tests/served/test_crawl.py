@@ -128,6 +128,7 @@ def crawl(served):
         for reference in page_references(response.url, response.text):
             if same_origin(reference, site.url) and reference not in result.resources:
                 read(site, reference, result, result.resources, referrer=page)
+    assert result.pages and result.resources, "the crawl read nothing"
     FIGURES.pages.update(result.pages)
     FIGURES.resources.update(result.resources)
     FIGURES.failures += result.failures
