@@ -81,13 +81,9 @@ def forget_failures_on_new_password(sender, instance, update_fields=None, **kwar
     now, and the owner who proved they hold the mailbox can sign in at once."""
     if instance.pk is None or (update_fields is not None and "password" not in update_fields):
         return
-    saved = (
-        type(instance)
-        ._default_manager.filter(pk=instance.pk)
-        .values_list("password", flat=True)
-        .first()
-    )
-    if saved is not None and saved != instance.password:
+    # set_password() keeps the raw password in `_password` until the save completes (Django's
+    # own signal for "the password changed"), so no query is needed to tell.
+    if getattr(instance, "_password", None) is not None:
         forget_account_failures(instance.pk)
 
 

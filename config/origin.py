@@ -8,6 +8,7 @@ with it after every migrate and by `load_demo` (`sync_sites`), so what they make
 This module is imported by the settings: nothing here touches models at import time.
 """
 
+import functools
 import ipaddress
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
@@ -81,8 +82,14 @@ def with_site_origin(origins, origin):
     return origins
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed(url):
+    return parse_origin(url)
+
+
 def site_origin():
-    return parse_origin(settings.SITE_URL)
+    """SITE_URL parsed (once per value: absolute URLs are made several times per page)."""
+    return _parsed(settings.SITE_URL)
 
 
 def absolute_url(location="/"):

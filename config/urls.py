@@ -3,6 +3,8 @@
 Vietnamese is served without a prefix, English under /en/.
 """
 
+import re
+
 from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -77,6 +79,6 @@ if settings.SERVE_MEDIA and not settings.MEDIA_URL.startswith(("http://", "https
     # Uploaded media from the site itself (dev and the demo; production leaves this to the web
     # server or the S3 host in front of it). Through the middleware, as any other answer.
     urlpatterns = [
-        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", config_views.media),
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", config_views.media),
         *urlpatterns,
     ]

@@ -145,17 +145,15 @@ def _product_model():
 
 # A product shown to the public: itself public and, for a variant, its parent too. Lots of any
 # other product answer as an unknown code does (404): unpublished products appear nowhere.
-PUBLIC_PRODUCT = Q(is_public=True) & (Q(parent__isnull=True) | Q(parent__is_public=True))
-
-
 def public_products_filter(prefix=""):
-    """PUBLIC_PRODUCT for a query on a model that reaches the product by `prefix`."""
-    if not prefix:
-        return PUBLIC_PRODUCT
+    """Products shown to the public (a variant only with its parent), for a query on a model
+    that reaches the product by `prefix`."""
     return Q(**{f"{prefix}is_public": True}) & (
         Q(**{f"{prefix}parent__isnull": True}) | Q(**{f"{prefix}parent__is_public": True})
     )
 
+
+PUBLIC_PRODUCT = public_products_filter()
 
 LOT_RELATED = (
     "product__producer",

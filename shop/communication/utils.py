@@ -38,6 +38,6 @@ class Dispatcher(OscarDispatcher):
         return messages
 
     def create_email(self, user, messages, email):
-        if carries_secret(messages) or (email is not None and SECRET_LINK.search(email.body)):
+        if carries_secret(messages):  # the sent email's body is built from these messages
             return None
         return super().create_email(user, messages, email)
