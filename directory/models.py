@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.privacy import public_live
 from sitesearch.folding import FoldedSearchMixin
 from traceability.certification import current_filter, state_of
 from traceability.places import commune
@@ -56,7 +57,7 @@ def public_products(producers):
 def pages_in_locale(queryset, locale_id):
     """Live public pages (no view restriction), those in `locale_id` first so a translation
     links to its own language."""
-    pages = list(queryset.live().public().specific())
+    pages = list(public_live(queryset).specific())
     pages.sort(key=lambda page: page.locale_id != locale_id)
     return pages
 
@@ -311,7 +312,7 @@ class CommuneIndexPage(DirectoryIndexPage):
         verbose_name = _("commune index page")
 
     def communes(self):
-        return commune_rows(CommunePage.objects.child_of(self).live().public())
+        return commune_rows(public_live(CommunePage.objects.child_of(self)))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -469,7 +470,7 @@ class PointOfSaleIndexPage(DirectoryIndexPage):
 
     def points_of_sale(self, position=None):
         """(page, distance in km or None) pairs: nearest first from `position`, else by commune."""
-        pages = list(PointOfSalePage.objects.child_of(self).live().public())
+        pages = list(public_live(PointOfSalePage.objects.child_of(self)))
         if position is None:
             pages.sort(key=lambda page: (page.commune_name, page.title))
             return [(page, None) for page in pages]

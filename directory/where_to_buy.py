@@ -92,7 +92,7 @@ def points_of_sale_index_url(request=None):
     """The list of points of sale in the active language (kept until pages change)."""
 
     def find():
-        pages = _in_active_locale(PointOfSaleIndexPage.objects.live().public())
+        pages = _in_active_locale(public_live(PointOfSaleIndexPage.objects.all()))
         return pages[0].get_url(request) if pages else ""
 
     host = request.get_host() if request is not None else ""
