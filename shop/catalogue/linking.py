@@ -50,10 +50,9 @@ def unlink_mismatched(registry_ids, run=None):
     products = Product.objects.filter(certification__registry_id__in=registry_ids)
     unlinked = []
     for product in products.select_related("producer", "certification__producer"):
-        certificate = product.certification
-        reason = certificate_mismatch(product.producer, product.gtin, certificate)
+        reason = product.certificate_link_problem()
         if reason:
-            _note(run, certificate, product, reason, "unlinked from")
+            _note(run, product.certification, product, reason, "unlinked from")
             unlinked.append(product.pk)
     if unlinked:
         # Unlinking can never break the rule; one UPDATE, like the sync's own writes.
@@ -87,7 +86,7 @@ def mismatches():
         .order_by("pk")
     )
     for product in products.iterator(chunk_size=500):
-        reason = certificate_mismatch(product.producer, product.gtin, product.certification)
+        reason = product.certificate_link_problem()
         if reason:
             yield Mismatch("product", product, product.producer, product.certification, reason)
     lots = (
@@ -96,10 +95,9 @@ def mismatches():
         .order_by("pk")
     )
     for lot in lots.iterator(chunk_size=500):
-        product = lot.product
-        reason = certificate_mismatch(product.producer, product.gtin, lot.certification)
+        reason = lot.certificate_link_problem()
         if reason:
-            yield Mismatch("lot", lot, product.producer, lot.certification, reason)
+            yield Mismatch("lot", lot, lot.product.producer, lot.certification, reason)
 
 
 def unlinked_certificates():
