@@ -73,7 +73,7 @@ def wagtail_page_description(page):
     return ""
 
 
-def share_image(request, page=None, product=None):
+def share_image(page=None, product=None):
     """{url, width, height} of the picture for link previews: the page's or product's own,
     else the site's default picture."""
     found = None
@@ -140,7 +140,7 @@ def share_metadata(
     default_url = versions.get(settings.LANGUAGE_CODE)
     if default_url:
         alternates.append({"code": "x-default", "url": absolute_url(default_url + query)})
-    image = share_image(request, page=page, product=product)
+    image = share_image(page=page, product=product)
     return {
         "title": " ".join(str(title or "").split()) or site_name,
         "description": plain(description),

@@ -45,6 +45,4 @@ class ProductPage(Schema):
 def list_products(request, filters: Query[PageFilters]):
     queryset = Product.objects.browsable().base_queryset().order_by("pk")
     strategy = Selector().strategy(request=request)
-    return paginate(
-        request, queryset, filters, lambda product: product_summary(product, strategy, request)
-    )
+    return paginate(request, queryset, filters, lambda product: product_summary(product, strategy))

@@ -26,7 +26,7 @@ def gtin_property(gtin14):
     return "gtin14", gtin14
 
 
-def product_jsonld(product, info, request):
+def product_jsonld(product, info):
     url = absolute_url(product.get_absolute_url())
     data = {
         "@context": "https://schema.org",

@@ -15,7 +15,7 @@ def whole_dong(amount):
     return int(amount)
 
 
-def product_summary(product, strategy, request):
+def product_summary(product, strategy):
     info = strategy.fetch_for_product(product)
     price = whole_dong(info.price.incl_tax) if info.price.exists else None
     producer = product.producer
