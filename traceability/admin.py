@@ -26,7 +26,7 @@ from config.uploads import check_size
 from .certification import State, current_filter, state_of
 from .digital_link import lot_uri
 from .label_sheets import print_sheet
-from .labels import UnprintableOrigin, printing_refusal
+from .labels import printing_refusal
 from .models import (
     Certification,
     CertificationChange,
@@ -394,8 +394,6 @@ class LotAdmin(admin.ModelAdmin):
                         created_by=request.user,
                         demo=demo,
                     )
-                except UnprintableOrigin as refused:
-                    messages.error(request, str(refused))
                 except OSError:  # the file store (or the disk) failed: nothing was kept
                     logger.exception("Label sheet for lot %s not stored", lot.pk)
                     messages.error(
