@@ -38,7 +38,7 @@ def contact_matches(order, contact):
         return _same(contact.lower(), (order.guest_email or "").strip().lower())
     address = order.shipping_address
     kept = address.phone_number if address is not None else None
-    return _same(_phone(contact), _phone(kept.as_e164) if kept else "")
+    return _same(_phone(contact), kept.as_e164 if kept else "")  # stored numbers are E.164
 
 
 def find_guest_order(number, contact):
