@@ -45,6 +45,11 @@ STRIPE_API = "https://api.stripe.com"
 STRIPE_CHECKOUT = "https://checkout.stripe.com"
 
 
+def is_stripe_api(api_base):
+    """Whether card payments go to Stripe itself (no STRIPE_API_BASE counts as Stripe)."""
+    return not api_base or origin(api_base) == STRIPE_API
+
+
 def payment_origins(api_base, *, card_configured, checkout_origin=""):
     """Where card payments send the buyer's browser: the origin of the hosted checkout page.
 
@@ -58,7 +63,7 @@ def payment_origins(api_base, *, card_configured, checkout_origin=""):
         return []
     if checkout_origin:
         found = origin(checkout_origin)
-    elif origin(api_base) == STRIPE_API or not api_base:
+    elif is_stripe_api(api_base):
         found = STRIPE_CHECKOUT
     else:
         found = origin(api_base)

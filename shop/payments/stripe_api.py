@@ -28,13 +28,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
 
+from config.csp import is_stripe_api
+
 CURRENCY = "vnd"
-STRIPE_API = "https://api.stripe.com"
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 # Checkout keeps a session open for 30 minutes at least and 24 hours at most. The bounds are
@@ -121,9 +121,9 @@ def shows_test_notice() -> bool:
         return False
     if settings.STRIPE_DEMO_NOTICE is not None:
         return bool(settings.STRIPE_DEMO_NOTICE)
-    parts = urlsplit(settings.STRIPE_API_BASE or STRIPE_API)
-    on_stripe = f"{parts.scheme}://{parts.netloc}" == STRIPE_API
-    return not on_stripe or settings.STRIPE_SECRET_KEY.startswith(("sk_test_", "rk_test_"))
+    return not is_stripe_api(settings.STRIPE_API_BASE) or settings.STRIPE_SECRET_KEY.startswith(
+        ("sk_test_", "rk_test_")
+    )
 
 
 def create_checkout_session(
